@@ -1,0 +1,105 @@
+import NumericCore
+
+/// Preallocated buffers for the passes of one network on batches of `rows` samples.
+///
+/// A workspace is made once per batch size and reused every step, so the training loop does not
+/// allocate. It holds the input `X`, the targets, every feature `F_ℓ` (SPEC §1: pre-activations
+/// for MLPs, the residual stream for ResNets), and — when asked for — the backward signals
+/// `b_ℓ = ∂ℒ/∂F_ℓ` and the feature tangents `δF_ℓ` (SPEC §3), plus the units' internals.
+/// Arrays are indexed by layer position (0 = first layer in forward order).
+public struct Workspace<Scalar: BLASScalar>: Sendable {
+  /// Batch size `n`.
+  public let rows: Int
+  /// `X`, `n × d_0`: fill it (e.g. `copyRows`) before `Network.forward`.
+  public var input: Matrix<Scalar>
+  /// The batch targets used by `Network.computeLoss`.
+  public var targets: BatchTargets<Scalar>
+  /// `F_ℓ`, `n × d_ℓ`, written by `Network.forward`. The last one is the network output.
+  public internal(set) var features: [Matrix<Scalar>]
+  /// `b_ℓ = ∂ℒ/∂F_ℓ`, `n × d_ℓ`, written by `Network.computeLoss` (last) and `Network.backward`.
+  /// Empty when the workspace was made without backward buffers.
+  public internal(set) var backward: [Matrix<Scalar>]
+  /// `δF_ℓ`, `n × d_ℓ`, written by `Network.tangent`. Empty without tangent buffers.
+  public internal(set) var featureTangents: [Matrix<Scalar>]
+  /// Loss of the last `computeLoss`.
+  public internal(set) var loss: Double = .nan
+  /// Correctly classified samples at the last `computeLoss`.
+  public internal(set) var correct: Int = 0
+
+  // Unit internals, [layer position][unit]; 0×0 placeholders where unused.
+  var unitInputs: [[Matrix<Scalar>]]  // z_u for u ≥ 1
+  var activated: [[Matrix<Scalar>]]  // α(z_u) when α ≠ identity
+  var unitBackward: [[Matrix<Scalar>]]  // ∂ℒ/∂z_u for u ≥ 1
+  var scratch: [[Matrix<Scalar>]]  // n × fanIn: ∂ℒ/∂g_u in backward, δg_u in tangent
+  var unitTangents: [[Matrix<Scalar>]]  // δz_u for u ≥ 1
+
+  /// Buffers for `spec` and batches of `rows` samples.
+  /// - Parameters:
+  ///   - backward: allocate the backward pass buffers (training needs them).
+  ///   - tangents: allocate the tangent pass buffers (feature-update measurements need them).
+  public init(spec: NetworkSpec, rows: Int, backward: Bool = true, tangents: Bool = false) {
+    precondition(rows >= 1, "A workspace needs at least one row")
+    self.rows = rows
+    func empty() -> Matrix<Scalar> { Matrix(rows: 0, columns: 0) }
+    input = Matrix(rows: rows, columns: spec.inputDimension)
+    targets = BatchTargets(rows: rows, outputDimension: spec.outputDimension, loss: spec.loss)
+    features = spec.layers.map { Matrix(rows: rows, columns: $0.outputWidth) }
+    self.backward = backward ? spec.layers.map { Matrix(rows: rows, columns: $0.outputWidth) } : []
+    featureTangents = tangents ? spec.layers.map { Matrix(rows: rows, columns: $0.outputWidth) } : []
+    unitInputs = spec.layers.map { layer in
+      layer.units.indices.map { u in u == 0 ? empty() : Matrix(rows: rows, columns: layer.units[u].fanIn) }
+    }
+    activated = spec.layers.map { layer in
+      layer.units.map { $0.inputActivation == .identity ? empty() : Matrix(rows: rows, columns: $0.fanIn) }
+    }
+    unitBackward = spec.layers.map { layer in
+      layer.units.indices.map { u in
+        u == 0 || !backward ? empty() : Matrix(rows: rows, columns: layer.units[u].fanIn)
+      }
+    }
+    scratch = spec.layers.map { layer in
+      layer.units.map { backward || tangents ? Matrix(rows: rows, columns: $0.fanIn) : empty() }
+    }
+    unitTangents = spec.layers.map { layer in
+      layer.units.indices.map { u in
+        u == 0 || !tangents ? empty() : Matrix(rows: rows, columns: layer.units[u].fanIn)
+      }
+    }
+  }
+
+  /// Whether backward buffers exist.
+  public var hasBackward: Bool { !backward.isEmpty }
+  /// Whether tangent buffers exist.
+  public var hasTangents: Bool { !featureTangents.isEmpty }
+
+  /// Whether the buffers fit `spec`.
+  public func matches(_ spec: NetworkSpec) -> Bool {
+    features.count == spec.layers.count
+      && zip(features, spec.layers).allSatisfy { $0.columns == $1.outputWidth }
+      && input.columns == spec.inputDimension
+  }
+
+  /// Copies rows `range` of another workspace's backward signals into rows `0..<range.count` of
+  /// this one's (used to evaluate angles on a probe subsample of a batch, SPEC §3.2).
+  public mutating func loadBackwardRows(_ range: Range<Int>, from other: Workspace) {
+    precondition(hasBackward && other.hasBackward && range.count == rows, "loadBackwardRows: shapes differ")
+    for l in backward.indices { backward[l].copyRows(range, of: other.backward[l]) }
+  }
+
+  /// Copies rows `range` of `inputs` and of the targets into this workspace (batch assembly by
+  /// contiguous rows; see `Training.BatchSampler` for shuffled batches).
+  public mutating func loadRows(_ range: Range<Int>, inputs: Matrix<Scalar>, targets: BatchTargets<Scalar>) {
+    precondition(range.count == rows, "loadRows: \(range.count) rows into a workspace of \(rows)")
+    input.copyRows(range, of: inputs)
+    if self.targets.values.rows > 0 { self.targets.values.copyRows(range, of: targets.values) }
+    if !self.targets.labels.isEmpty {
+      for (i, r) in range.enumerated() { self.targets.labels[i] = targets.labels[r] }
+    }
+  }
+
+  /// Calls `body` with the buffer that receives `∂ℒ/∂z` at the input of unit `u` of layer `l`:
+  /// `b_{ℓ−1}` for the first unit, the unit's internal buffer otherwise.
+  mutating func withInputGradient(layer l: Int, unit u: Int, _ body: (inout Matrix<Scalar>) -> Void) {
+    if u == 0 { body(&backward[l - 1]) } else { body(&unitBackward[l][u]) }
+  }
+}

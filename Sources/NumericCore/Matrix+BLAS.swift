@@ -1,0 +1,151 @@
+// The dense linear algebra of the library, on BLAS (SPEC §1 conventions). All operations work in
+// place on a preallocated destination and never allocate when its storage is unique.
+
+extension Matrix {
+  /// `self = alpha · op(a) · op(b) + beta · self`, where `op` transposes when asked (BLAS gemm).
+  ///
+  /// Shapes: `op(a)` is `m × k`, `op(b)` is `k × n`, `self` is `m × n`. With `beta == 0` the old
+  /// contents of `self` are ignored (also NaNs).
+  public mutating func gemm(
+    _ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
+    alpha: Scalar = 1, beta: Scalar = 0
+  ) {
+    let m = transposeA ? a.columns : a.rows
+    let k = transposeA ? a.rows : a.columns
+    let kB = transposeB ? b.columns : b.rows
+    let n = transposeB ? b.rows : b.columns
+    precondition(
+      k == kB && m == rows && n == columns,
+      "gemm: op(a) is \(m)×\(k), op(b) is \(kB)×\(n), destination is \(rows)×\(columns)")
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+      if beta == 0 { fill(with: 0) } else { scale(by: beta) }
+      return
+    }
+    a.storage.withUnsafeBufferPointer { pa in
+      b.storage.withUnsafeBufferPointer { pb in
+        storage.withUnsafeMutableBufferPointer { pc in
+          Scalar.gemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+            a: pa.baseAddress!, lda: max(a.columns, 1), b: pb.baseAddress!, ldb: max(b.columns, 1),
+            beta: beta, c: pc.baseAddress!, ldc: max(columns, 1))
+        }
+      }
+    }
+  }
+
+  /// `self += alpha · x` (BLAS axpy); `x` has the same number of entries.
+  public mutating func add(_ x: Matrix, scaledBy alpha: Scalar = 1) {
+    precondition(x.count == count, "add: \(x.rows)×\(x.columns) onto \(rows)×\(columns)")
+    let n = count
+    if n == 0 { return }
+    x.storage.withUnsafeBufferPointer { px in
+      storage.withUnsafeMutableBufferPointer { py in
+        Scalar.axpy(count: n, alpha: alpha, px.baseAddress!, py.baseAddress!)
+      }
+    }
+  }
+
+  /// `self *= alpha` (BLAS scal).
+  public mutating func scale(by alpha: Scalar) {
+    let n = count
+    if n == 0 { return }
+    storage.withUnsafeMutableBufferPointer { Scalar.scal(count: n, alpha: alpha, $0.baseAddress!) }
+  }
+
+  /// `self = alpha · x` without reallocating (`x` has the same shape).
+  public mutating func assign(_ x: Matrix, scaledBy alpha: Scalar) {
+    copy(from: x)
+    if alpha != 1 { scale(by: alpha) }
+  }
+
+  /// Adds `alpha · v` to every row, where `v` is a `1 × columns` row vector (bias broadcast).
+  public mutating func addToEveryRow(_ v: Matrix, scaledBy alpha: Scalar = 1) {
+    precondition(v.count == columns, "addToEveryRow: vector of \(v.count) entries onto \(rows)×\(columns)")
+    if count == 0 { return }
+    v.storage.withUnsafeBufferPointer { pv in
+      storage.withUnsafeMutableBufferPointer { px in
+        Scalar.addToRows(pv.baseAddress!, alpha: alpha, px.baseAddress!, rows: rows, columns: columns)
+      }
+    }
+  }
+
+  /// Sets `self` (a `1 × x.columns` row vector) to `alpha · Σ_i x[i, :]`, or adds it when
+  /// `accumulate` is true.
+  public mutating func setColumnSums(of x: Matrix, scaledBy alpha: Scalar = 1, accumulate: Bool = false) {
+    precondition(count == x.columns, "setColumnSums: \(x.rows)×\(x.columns) into \(count) entries")
+    if count == 0 { return }
+    if x.rows == 0 {
+      if !accumulate { fill(with: 0) }
+      return
+    }
+    x.storage.withUnsafeBufferPointer { px in
+      storage.withUnsafeMutableBufferPointer { po in
+        Scalar.columnSums(px.baseAddress!, rows: x.rows, columns: x.columns, alpha: alpha,
+                          accumulate: accumulate, into: po.baseAddress!)
+      }
+    }
+  }
+
+  /// `y = alpha · op(self) · x + beta · y` for vectors stored as arrays (BLAS gemv).
+  /// `op(self)` is `m × n`; `x` has `n` entries and `y` has `m`.
+  public func gemv(
+    _ x: [Scalar], into y: inout [Scalar], transpose: Bool = false, alpha: Scalar = 1,
+    beta: Scalar = 0
+  ) {
+    let m = transpose ? columns : rows
+    let n = transpose ? rows : columns
+    precondition(x.count == n && y.count == m, "gemv: op(A) is \(m)×\(n), x has \(x.count), y has \(y.count)")
+    if m == 0 { return }
+    if n == 0 {
+      for i in 0..<m { y[i] = beta == 0 ? 0 : beta * y[i] }
+      return
+    }
+    storage.withUnsafeBufferPointer { pa in
+      x.withUnsafeBufferPointer { px in
+        y.withUnsafeMutableBufferPointer { py in
+          Scalar.gemv(
+            transpose: transpose, m: rows, n: columns, alpha: alpha, a: pa.baseAddress!,
+            lda: max(columns, 1), x: px.baseAddress!, beta: beta, y: py.baseAddress!)
+        }
+      }
+    }
+  }
+
+  /// The Frobenius inner product `⟨a, b⟩ = Σ a_ij b_ij` (SPEC §1), accumulated by BLAS dot in
+  /// `Scalar` and returned as `Double`. Shapes need only agree in entry count.
+  public static func dot(_ a: Matrix, _ b: Matrix) -> Double {
+    precondition(a.count == b.count, "dot: \(a.rows)×\(a.columns) with \(b.rows)×\(b.columns)")
+    if a.count == 0 { return 0 }
+    return a.storage.withUnsafeBufferPointer { pa in
+      b.storage.withUnsafeBufferPointer { pb in
+        Double(Scalar.dot(count: a.count, pa.baseAddress!, pb.baseAddress!))
+      }
+    }
+  }
+
+  /// `‖self‖²`, the squared Frobenius norm over all entries.
+  public var squaredNorm: Double { Matrix.dot(self, self) }
+
+  /// `‖self‖`, the Frobenius norm over all entries (SPEC §1: over batch *and* features).
+  public var norm: Double { squaredNorm.squareRoot() }
+
+  /// `rms(self) = ‖self‖/√N` with `N = rows · columns` (SPEC §1); 0 for an empty matrix.
+  public var rms: Double { count == 0 ? 0 : (squaredNorm / Double(count)).squareRoot() }
+
+  /// `‖self − other‖²`, accumulated in `Double`; shapes agree in entry count.
+  public func squaredDistance(to other: Matrix) -> Double {
+    precondition(count == other.count, "squaredDistance: \(rows)×\(columns) to \(other.rows)×\(other.columns)")
+    if count == 0 { return 0 }
+    return storage.withUnsafeBufferPointer { pa in
+      other.storage.withUnsafeBufferPointer { pb in
+        Scalar.squaredDistance(pa.baseAddress!, pb.baseAddress!, count: count)
+      }
+    }
+  }
+
+  /// `true` when no entry is NaN or ±∞.
+  public var isFinite: Bool {
+    count == 0 || storage.withUnsafeBufferPointer { Scalar.allFinite($0.baseAddress!, count: count) }
+  }
+}
