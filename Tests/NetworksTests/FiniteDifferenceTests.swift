@@ -1,0 +1,164 @@
+import Testing
+import NumericCore
+import Networks
+import _TestSupport
+
+/// Backward (VJP) and tangent (JVP) passes against central finite differences in Double
+/// (SPEC §3.1, §3.3), for every architecture option, activation and loss.
+@Suite struct FiniteDifferenceTests {
+  static let step = 1e-5
+  static let tolerance = 1e-6
+
+  struct Case: CustomTestStringConvertible, Sendable {
+    var kind: ArchitectureKind
+    var bias: Bool
+    var branchMatrices: Int
+    var activation: Activation
+    var loss: Loss
+    var testDescription: String {
+      "\(kind.rawValue) bias=\(bias) branch=\(branchMatrices) \(activation.rawValue) \(loss.rawValue)"
+    }
+  }
+
+  static let cases: [Case] = TestNetworks.configurations.flatMap { config in
+    Activation.allCases.flatMap { activation in
+      Loss.allCases.map { loss in
+        Case(kind: config.kind, bias: config.bias, branchMatrices: config.branchMatrices, activation: activation, loss: loss)
+      }
+    }
+  }
+
+  static func spec(_ c: Case) throws -> NetworkSpec {
+    try TestNetworks.spec(
+      kind: c.kind, activation: c.activation, bias: c.bias, loss: c.loss, branchMatrices: c.branchMatrices)
+  }
+
+  /// Loss and features at `parameters + t · direction`.
+  static func evaluate(
+    _ spec: NetworkSpec, _ parameters: NetworkParameters<Double>, _ direction: NetworkParameters<Double>,
+    _ t: Double, _ ws: Workspace<Double>
+  ) -> (loss: Double, features: [Matrix<Double>]) {
+    var moved = parameters
+    moved.add(direction, scaledBy: t)
+    let network = Network(spec: spec, parameters: moved)
+    var w = ws
+    network.forward(&w)
+    return (network.computeLoss(&w, gradient: false), w.features)
+  }
+
+  @Test("Gradients match finite differences, tensor by tensor", arguments: cases)
+  func gradients(_ c: Case) throws {
+    let spec = try Self.spec(c)
+    let network = try Network<Double>(spec: spec, seed: 3)
+    var ws = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    network.forward(&ws)
+    network.computeLoss(&ws)
+    network.backward(&ws, gradients: &gradients)
+
+    // One direction per tensor (checks each tensor's gradient) and two dense directions.
+    var directions: [NetworkParameters<Double>] = []
+    var seed: UInt64 = 100
+    for l in spec.layers.indices {
+      for u in spec.layers[l].units.indices {
+        for isBias in [false, true] where !isBias || spec.layers[l].units[u].scaling.bias != nil {
+          var d = NetworkParameters<Double>(zerosFor: spec)
+          let full = TestNetworks.direction(for: spec, seed: seed, as: Double.self)
+          seed += 1
+          if isBias { d.layers[l][u].bias = full.layers[l][u].bias } else { d.layers[l][u].weight = full.layers[l][u].weight }
+          directions.append(d)
+        }
+      }
+    }
+    directions.append(TestNetworks.direction(for: spec, seed: 1, as: Double.self))
+    directions.append(TestNetworks.direction(for: spec, seed: 2, as: Double.self))
+
+    for d in directions {
+      let analytic = NetworkParameters.layerInnerProducts(gradients, d).reduce(0, +)
+      let plus = Self.evaluate(spec, network.parameters, d, Self.step, ws).loss
+      let minus = Self.evaluate(spec, network.parameters, d, -Self.step, ws).loss
+      let numeric = (plus - minus) / (2 * Self.step)
+      #expect(relativeError(analytic, numeric, floor: 1e-9) < Self.tolerance, "analytic \(analytic) vs numeric \(numeric)")
+    }
+  }
+
+  @Test("Tangent pass matches finite differences of every feature", arguments: cases)
+  func tangents(_ c: Case) throws {
+    let spec = try Self.spec(c)
+    let network = try Network<Double>(spec: spec, seed: 4)
+    var ws = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
+    network.forward(&ws)
+    for seed in [UInt64(11), 12] {
+      let d = TestNetworks.direction(for: spec, seed: seed, as: Double.self)
+      network.tangent(d, &ws)
+      let plus = Self.evaluate(spec, network.parameters, d, Self.step, ws).features
+      let minus = Self.evaluate(spec, network.parameters, d, -Self.step, ws).features
+      for l in spec.layers.indices {
+        var numeric = plus[l]
+        numeric.add(minus[l], scaledBy: -1)
+        numeric.scale(by: 1 / (2 * Self.step))
+        let error = relativeError(ws.featureTangents[l], numeric)
+        #expect(error < Self.tolerance, "layer position \(l): relative error \(error)")
+      }
+    }
+  }
+
+  @Test("Backward signals b_ℓ match finite differences through the tangent of layer ℓ", arguments: cases)
+  func backwardSignals(_ c: Case) throws {
+    // For a direction V supported on layers ≤ ℓ, the loss depends on V only through F_ℓ, so
+    // d/dt ℒ(θ + tV) = ⟨b_ℓ, δF_ℓ(V)⟩: this checks every b_ℓ against finite differences.
+    let spec = try Self.spec(c)
+    let network = try Network<Double>(spec: spec, seed: 5)
+    var ws = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    network.forward(&ws)
+    network.computeLoss(&ws)
+    network.backward(&ws, gradients: &gradients)
+    for l in spec.layers.indices {
+      let d = TestNetworks.direction(for: spec, seed: 40 + UInt64(l), layers: Set(0...l), as: Double.self)
+      network.tangent(d, &ws)
+      let analytic = Matrix.dot(ws.backward[l], ws.featureTangents[l])
+      let plus = Self.evaluate(spec, network.parameters, d, Self.step, ws).loss
+      let minus = Self.evaluate(spec, network.parameters, d, -Self.step, ws).loss
+      let numeric = (plus - minus) / (2 * Self.step)
+      #expect(relativeError(analytic, numeric, floor: 1e-9) < Self.tolerance, "layer position \(l): \(analytic) vs \(numeric)")
+    }
+  }
+
+  @Test("Every gradient entry of a tiny network matches finite differences")
+  func entrywise() throws {
+    for kind in [ArchitectureKind.mlp, .resnet] {
+      let spec = try TestNetworks.spec(
+        kind: kind, inputDimension: 3, width: 4, depth: 2, outputDimension: 2, activation: .tanh, bias: true,
+        loss: .crossEntropy, branchMatrices: 2)
+      let network = try Network<Double>(spec: spec, seed: 9)
+      var ws = TestNetworks.workspace(for: spec, rows: 3, as: Double.self)
+      var gradients = NetworkParameters<Double>(zerosFor: spec)
+      network.forward(&ws)
+      network.computeLoss(&ws)
+      network.backward(&ws, gradients: &gradients)
+      var analytic: [Double] = []
+      var numeric: [Double] = []
+      for l in spec.layers.indices {
+        for u in spec.layers[l].units.indices {
+          for isBias in [false, true] {
+            guard let tensor = isBias ? gradients.layers[l][u].bias : gradients.layers[l][u].weight else { continue }
+            for i in 0..<tensor.count {
+              var d = NetworkParameters<Double>(zerosFor: spec)
+              if isBias {
+                d.layers[l][u].bias![i / tensor.columns, i % tensor.columns] = 1
+              } else {
+                d.layers[l][u].weight[i / tensor.columns, i % tensor.columns] = 1
+              }
+              let plus = Self.evaluate(spec, network.parameters, d, Self.step, ws).loss
+              let minus = Self.evaluate(spec, network.parameters, d, -Self.step, ws).loss
+              analytic.append(tensor.storage[i])
+              numeric.append((plus - minus) / (2 * Self.step))
+            }
+          }
+        }
+      }
+      #expect(relativeError(analytic, numeric) < Self.tolerance)
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import NumericCore
+import Networks
+
+/// Small networks and batches for tests, built without the `Scalings` module: init std
+/// `gain/√fanIn`, multipliers and learning-rate multipliers varied per layer so that tests
+/// exercise them, biases (when present) initialized at random too.
+public enum TestNetworks {
+  /// A spec with non-trivial multipliers: forward multiplier `1 + 0.1·layer`, learning-rate
+  /// multiplier `0.5 + 0.25·layer` (biases `0.7`), bias init std `0.3`.
+  public static func spec(
+    kind: ArchitectureKind, inputDimension: Int = 4, width: Int = 6, depth: Int = 3,
+    outputDimension: Int = 3, activation: Activation = .relu, bias: Bool = false,
+    loss: Loss = .mse, branchScale: Double = 0.7, branchMatrices: Int = 1
+  ) throws -> NetworkSpec {
+    let architecture = try Architecture(
+      kind: kind, inputDimension: inputDimension, width: width, depth: depth,
+      outputDimension: outputDimension, activation: activation, hasBias: bias,
+      branchScale: branchScale, branchMatrices: branchMatrices)
+    return try NetworkSpec(architecture: architecture, loss: loss) { unit in
+      let l = Double(unit.layerIndex)
+      let weight = LayerScaling(
+        initStandardDeviation: unit.inputActivation.gain / Double(unit.fanIn).squareRoot(),
+        forwardMultiplier: 1 + 0.1 * l, learningRateMultiplier: 0.5 + 0.25 * l)
+      let biasScaling = unit.hasBias
+        ? LayerScaling(initStandardDeviation: 0.3, forwardMultiplier: 0.9, learningRateMultiplier: 0.7)
+        : nil
+      return UnitScaling(weight: weight, bias: biasScaling)
+    }
+  }
+
+  /// A workspace holding a random batch: Gaussian inputs, Gaussian targets (MSE) or random
+  /// labels (cross-entropy), from `seed`.
+  public static func workspace<T: BLASScalar>(
+    for spec: NetworkSpec, rows: Int, seed: UInt64 = 7, tangents: Bool = true, as: T.Type = T.self
+  ) -> Workspace<T> {
+    var ws = Workspace<T>(spec: spec, rows: rows, backward: true, tangents: tangents)
+    var generator = SeededGenerator(seed: seed, stream: "test-batch")
+    ws.input = .gaussian(rows: rows, columns: spec.inputDimension, standardDeviation: 1, using: &generator)
+    switch spec.loss {
+    case .mse:
+      ws.targets.values = .gaussian(rows: rows, columns: spec.outputDimension, standardDeviation: 1, using: &generator)
+    case .crossEntropy:
+      ws.targets.labels = (0..<rows).map { _ in Int32(generator.nextIndex(below: spec.outputDimension)) }
+    }
+    return ws
+  }
+
+  /// Random parameter direction with the structure of `spec` (entries `N(0, scale²)`); when
+  /// `layers` is given, zero outside those layer positions.
+  public static func direction<T: BLASScalar>(
+    for spec: NetworkSpec, seed: UInt64, scale: Double = 1, layers: Set<Int>? = nil, as: T.Type = T.self
+  ) -> NetworkParameters<T> {
+    var generator = SeededGenerator(seed: seed, stream: "test-direction")
+    var d = NetworkParameters<T>(zerosFor: spec)
+    for l in d.layers.indices where layers?.contains(l) ?? true {
+      for u in d.layers[l].indices {
+        let w = d.layers[l][u].weight
+        d.layers[l][u].weight = .gaussian(rows: w.rows, columns: w.columns, standardDeviation: scale, using: &generator)
+        if let b = d.layers[l][u].bias {
+          d.layers[l][u].bias = .gaussian(rows: b.rows, columns: b.columns, standardDeviation: scale, using: &generator)
+        }
+      }
+    }
+    return d
+  }
+
+  /// All combinations of architecture options worth covering in pass tests.
+  public static let configurations: [(kind: ArchitectureKind, bias: Bool, branchMatrices: Int)] = [
+    (.mlp, false, 1), (.mlp, true, 1), (.resnet, false, 1), (.resnet, true, 1),
+    (.resnet, false, 2), (.resnet, true, 2),
+  ]
+}
