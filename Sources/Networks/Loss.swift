@@ -21,6 +21,13 @@ public struct BatchTargets<Scalar: BLASScalar>: Sendable {
     values = Matrix(rows: loss == .mse ? rows : 0, columns: outputDimension)
     labels = [Int32](repeating: 0, count: loss == .crossEntropy ? rows : 0)
   }
+
+  /// Copies `other`'s targets (same shapes) without reallocating.
+  public mutating func copy(from other: BatchTargets) {
+    precondition(labels.count == other.labels.count, "BatchTargets.copy: \(other.labels.count) labels into \(labels.count)")
+    values.copy(from: other.values)
+    for i in labels.indices { labels[i] = other.labels[i] }
+  }
 }
 
 extension Loss {

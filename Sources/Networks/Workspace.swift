@@ -97,6 +97,20 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     }
   }
 
+  /// Replaces every feature by its difference with `other`'s: `F_ℓ ← F_ℓ − F_ℓ(other)` (used to
+  /// form the actual feature change `ΔF_ℓ` after a step, SPEC §3.2). Shapes must agree.
+  public mutating func subtractFeatures(of other: Workspace) {
+    precondition(features.count == other.features.count && rows == other.rows, "subtractFeatures: shapes differ")
+    for l in features.indices { features[l].add(other.features[l], scaledBy: -1) }
+  }
+
+  /// Copies the inputs and targets of `other` (same batch size) without reallocating.
+  public mutating func loadBatch(from other: Workspace) {
+    precondition(rows == other.rows, "loadBatch: \(other.rows) rows into a workspace of \(rows)")
+    input.copy(from: other.input)
+    targets.copy(from: other.targets)
+  }
+
   /// Calls `body` with the buffer that receives `∂ℒ/∂z` at the input of unit `u` of layer `l`:
   /// `b_{ℓ−1}` for the first unit, the unit's internal buffer otherwise.
   mutating func withInputGradient(layer l: Int, unit u: Int, _ body: (inout Matrix<Scalar>) -> Void) {

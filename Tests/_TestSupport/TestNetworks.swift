@@ -70,3 +70,38 @@ public enum TestNetworks {
     (.resnet, false, 2), (.resnet, true, 2),
   ]
 }
+
+extension TestNetworks {
+  /// The plain SGD step `δθ = −η_k ∇_k` with `η_k = baseLearningRate × multiplier` (tests only;
+  /// the library's optimizers live in `Training`).
+  public static func sgdUpdate<T: BLASScalar>(
+    spec: NetworkSpec, gradients: NetworkParameters<T>, baseLearningRate: Double
+  ) -> NetworkParameters<T> {
+    var update = gradients
+    for (l, layer) in spec.layers.enumerated() {
+      for (u, unit) in layer.units.enumerated() {
+        update.layers[l][u].weight.scale(by: T(-baseLearningRate * unit.scaling.weight.learningRateMultiplier))
+        if let biasScaling = unit.scaling.bias {
+          update.layers[l][u].bias!.scale(by: T(-baseLearningRate * biasScaling.learningRateMultiplier))
+        }
+      }
+    }
+    return update
+  }
+
+  /// A spec with He/standard initialization (`σ = gain/√fanIn`, multipliers 1, one global rate):
+  /// the `sp` parametrization, without depending on `Scalings`.
+  public static func standardSpec(
+    kind: ArchitectureKind, inputDimension: Int, width: Int, depth: Int, outputDimension: Int,
+    activation: Activation = .relu, loss: Loss = .mse, branchScale: Double = 1
+  ) throws -> NetworkSpec {
+    let architecture = try Architecture(
+      kind: kind, inputDimension: inputDimension, width: width, depth: depth,
+      outputDimension: outputDimension, activation: activation, branchScale: branchScale)
+    return try NetworkSpec(architecture: architecture, loss: loss) { unit in
+      UnitScaling(
+        weight: LayerScaling(initStandardDeviation: unit.inputActivation.gain / Double(unit.fanIn).squareRoot()),
+        bias: nil)
+    }
+  }
+}

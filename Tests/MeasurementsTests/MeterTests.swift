@@ -1,0 +1,92 @@
+import Testing
+import NumericCore
+import Networks
+import Measurements
+import _TestSupport
+
+@Suite struct MeterTests {
+  @Test("A probe of the whole batch reproduces exact mode; a smaller probe estimates it")
+  func probeMode() throws {
+    let spec = try TestNetworks.spec(kind: .resnet, inputDimension: 10, width: 32, depth: 3, outputDimension: 4, bias: true)
+    let network = try Network<Double>(spec: spec, seed: 5)
+    var ws = TestNetworks.workspace(for: spec, rows: 16, as: Double.self)
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    network.forward(&ws)
+    network.computeLoss(&ws)
+    network.backward(&ws, gradients: &gradients)
+    let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.1)
+    var exact = FeatureSpeedMeter<Double>(spec: spec, batchRows: 16, settings: MeasurementSettings(), initialParameters: network.parameters)
+    var full = FeatureSpeedMeter<Double>(spec: spec, batchRows: 16, settings: MeasurementSettings(probeRows: 16), initialParameters: network.parameters)
+    var small = FeatureSpeedMeter<Double>(spec: spec, batchRows: 16, settings: MeasurementSettings(probeRows: 4), initialParameters: network.parameters)
+    let a = exact.measure(step: 0, network: network, workspace: &ws, gradients: gradients, update: update)
+    let b = full.measure(step: 0, network: network, workspace: &ws, gradients: gradients, update: update)
+    let c = small.measure(step: 0, network: network, workspace: &ws, gradients: gradients, update: update)
+    for l in a.layers.indices {
+      #expect(relativeError(a.layers[l].bfaCos, b.layers[l].bfaCos) < 1e-12)
+      #expect(relativeError(a.layers[l].featureUpdateRMS, b.layers[l].featureUpdateRMS) < 1e-12)
+      #expect(b.layers[l].fsfResidual == nil)
+      #expect(c.layers[l].tangentCount == 4 * spec.layers[l].outputWidth)
+      #expect(c.layers[l].bfaCos > 0 && c.layers[l].bfaCos <= 1)
+    }
+    #expect(a.rows(run: "r").contains { $0.quantity == "fsf_residual" })
+    #expect(!c.rows(run: "r").contains { $0.quantity == "fsf_residual" })
+  }
+
+  @Test("Spectral statistics match the SVD, and changes since init start at zero")
+  func spectral() throws {
+    let spec = try TestNetworks.spec(kind: .resnet, inputDimension: 10, width: 20, depth: 2, outputDimension: 3, branchMatrices: 2)
+    var network = try Network<Double>(spec: spec, seed: 6)
+    var ws = TestNetworks.workspace(for: spec, rows: 8, as: Double.self)
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    var meter = FeatureSpeedMeter<Double>(
+      spec: spec, batchRows: 8, settings: MeasurementSettings(spectralTolerance: 1e-12, spectralMaximumIterations: 20_000),
+      initialParameters: network.parameters)
+    for step in 0..<3 {
+      network.forward(&ws)
+      network.computeLoss(&ws)
+      network.backward(&ws, gradients: &gradients)
+      let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.2)
+      let m = meter.measure(step: step, network: network, workspace: &ws, gradients: gradients, update: update)
+      #expect(m.spectral.count == 1 + 2 * 2 + 1)
+      for s in m.spectral {
+        let l = spec.layers.firstIndex { $0.index == s.layer }!
+        let w = network.parameters.layers[l][s.unit].weight
+        #expect(relativeError(s.weightSpectralNorm, try w.spectralNormBySVD()) < 1e-6)
+        #expect(relativeError(s.updateSpectralNorm, try update.layers[l][s.unit].weight.spectralNormBySVD()) < 1e-6)
+        #expect(relativeError(s.weightFrobeniusNorm, w.norm) < 1e-14)
+        #expect(s.spectralTarget == (Double(s.fanOut) / Double(s.fanIn)).squareRoot())
+        if step == 0 { #expect(s.weightChangeSpectralNorm == 0) } else { #expect(s.weightChangeSpectralNorm > 0) }
+      }
+      if step == 0 { #expect(m.featureChange.allSatisfy { $0 == 0 }) } else { #expect(m.featureChange.allSatisfy { $0 > 0 }) }
+      let rows = m.rows(run: "x")
+      #expect(rows.contains { $0.quantity == "weight_spectral_norm_w2" && $0.layer == 1 })
+      network.parameters.add(update)
+    }
+  }
+
+  @Test("Rows are tidy: every layer has every per-layer quantity once; network rows have no layer")
+  func rows() throws {
+    let spec = try TestNetworks.spec(kind: .mlp, depth: 3)
+    let network = try Network<Float>(spec: spec, seed: 1)
+    var ws = TestNetworks.workspace(for: spec, rows: 4, as: Float.self)
+    var gradients = NetworkParameters<Float>(zerosFor: spec)
+    network.forward(&ws)
+    network.computeLoss(&ws)
+    network.backward(&ws, gradients: &gradients)
+    let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.1)
+    var meter = FeatureSpeedMeter<Float>(spec: spec, batchRows: 4, settings: MeasurementSettings(), initialParameters: network.parameters)
+    var m = meter.measure(step: 7, network: network, workspace: &ws, gradients: gradients, update: update)
+    var moved = network
+    moved.parameters.add(update)
+    meter.measureActualStep(&m, updatedNetwork: moved, workspace: ws)
+    let rows = m.rows(run: "run-a")
+    for quantity in Quantity.allCases {
+      let matching = rows.filter { $0.quantity == quantity.rawValue }
+      switch quantity.scope {
+      case .network: #expect(matching.count == 1 && matching[0].layer == nil, "\(quantity)")
+      case .layer, .weight: #expect(Set(matching.compactMap(\.layer)) == [1, 2, 3] && matching.count == 3, "\(quantity)")
+      }
+    }
+    #expect(rows.allSatisfy { $0.run == "run-a" && $0.step == 7 })
+  }
+}
