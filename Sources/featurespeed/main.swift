@@ -1,1 +1,3 @@
 import FeatureSpeedCLI
+
+FeatureSpeedCommand.main()

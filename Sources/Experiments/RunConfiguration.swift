@@ -1,0 +1,54 @@
+import Networks
+import Scalings
+import Training
+
+/// The `config.json` of a run directory: the request, everything resolved from it (architecture,
+/// per-tensor scaling table with actual init std, multiplier and learning rate, data provenance,
+/// settings), and the outcome. Written when the run starts (`status: running`) and rewritten
+/// atomically when it ends.
+public struct RunConfiguration: Codable, Equatable, Sendable {
+  /// Format version of this file.
+  public var formatVersion = 1
+  /// The run name (the `run` column of the CSV files).
+  public var run: String
+  /// `running`, `completed`, `diverged`, `interrupted` or `failed`.
+  public var status: String
+  /// The request as given.
+  public var request: RunRequest
+  /// The resolved architecture (with the ResNet branch scale β as a number).
+  public var architecture: Architecture
+  /// Preset slug, whether it is a reconstruction, and its summary.
+  public var preset: String
+  public var presetIsReconstruction: Bool
+  public var presetSummary: String
+  /// The resolved branch-scale rule for ResNets (e.g. `inv-sqrt`).
+  public var branchScaleRule: String?
+  /// The optimizer.
+  public var optimizer: String
+  /// `float32` or `float64`.
+  public var dtype: DType
+  /// Per tensor: layer, unit, role, fanIn, fanOut, init, init std, multiplier, lr multiplier, lr.
+  public var layers: [ScalingTableRow]
+  /// Trainable scalars.
+  public var parameterCount: Int
+  /// Where the data came from, sizes, normalization.
+  public var data: DataProvenance
+  /// The training-loop settings.
+  public var training: TrainingSettings
+  /// BLAS threads used.
+  public var threads: Int
+  /// Updates applied when the run ended.
+  public var completedSteps: Int
+  /// For `diverged`: the step and why.
+  public var divergedAtStep: Int?
+  public var divergenceReason: String?
+  /// For `failed`: the error.
+  public var failure: String?
+  /// Last training-batch loss and the final test evaluation.
+  public var finalTrainLoss: Double?
+  public var finalEvaluation: Evaluation?
+  /// Wall-clock seconds of the training loop (not part of any determinism guarantee).
+  public var elapsedSeconds: Double?
+  /// Files written in the run directory.
+  public var files: [String]
+}

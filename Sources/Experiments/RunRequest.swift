@@ -1,0 +1,125 @@
+import NumericCore
+import Networks
+import Scalings
+import Training
+import Measurements
+
+/// Everything a user asks of one training run (`featurespeed train` flags, or a sweep cell),
+/// before resolution against the data and the presets.
+public struct RunRequest: Codable, Equatable, Sendable {
+  /// Run name for the `run` column; `nil` derives one from the configuration (see `runName`).
+  public var name: String?
+  /// MLP or ResNet.
+  public var architecture: ArchitectureKind = .mlp
+  /// Hidden width.
+  public var width: Int = 256
+  /// MLP: weight matrices L (≥ 2); ResNet: residual blocks L (≥ 1).
+  public var depth: Int = 4
+  /// ResNet branch scale; `nil` lets the preset decide (default `1/√L`).
+  public var branchScale: BranchScale?
+  /// Matrices per ResNet branch (1 or 2).
+  public var branchMatrices: Int = 1
+  /// Nonlinearity.
+  public var activation: Activation = .relu
+  /// Whether dense units have biases.
+  public var bias: Bool = false
+  /// Training loss.
+  public var loss: Loss = .crossEntropy
+  /// Parametrization preset slug (SPEC §5.1).
+  public var preset: String = "mup"
+  /// Global factor on every init standard deviation.
+  public var initScale: Double = 1
+  /// Base learning rate `η`.
+  public var learningRate: Double = 0.05
+  /// Data source.
+  public var data: DataSource = .synthetic(.teacher)
+  /// Synthetic input dimension (file data: must match if given).
+  public var inputDimension: Int?
+  /// Synthetic output dimension / classes (file data: must match if given).
+  public var outputDimension: Int?
+  /// Synthetic training samples.
+  public var trainSize: Int = 4096
+  /// Synthetic test samples.
+  public var testSize: Int = 1024
+  /// Samples per step.
+  public var batchSize: Int = 128
+  /// Number of updates.
+  public var steps: Int = 200
+  /// Seed of initialization, data and shuffling.
+  public var seed: UInt64 = 0
+  /// Float32 or Float64.
+  public var dtype: DType = .float32
+  /// Measure every K steps (0: never).
+  public var measureEvery: Int = 10
+  /// Tangent-pass probe rows (`nil`: exact, whole batch).
+  public var probe: Int?
+  /// Re-forward after measured steps for the actual change.
+  public var measuresActualStep = true
+  /// Spectral norms at measured steps.
+  public var measuresSpectra = true
+  /// Evaluate the test split every K steps (0: at the end only).
+  public var evaluateEvery: Int = 0
+  /// Output directory; `nil` uses `runs/<name>` (made unique).
+  public var output: String?
+  /// Replace an existing run in `output`.
+  public var overwrite = false
+  /// Save initial/final weights and the first batch as safetensors.
+  public var saveTensors = false
+  /// BLAS threads (`nil`: all cores).
+  public var threads: Int?
+
+  public init() {}
+
+  /// The run name: `name` if given, else `<arch>-<preset>-w<width>-d<depth>-<data>-s<seed>`.
+  /// It depends only on the configuration, so two runs with one seed write identical CSV files.
+  public var runName: String {
+    name ?? "\(architecture.rawValue)-\(preset)-w\(width)-d\(depth)-\(data.slug)-s\(seed)"
+  }
+
+  /// The measurement settings implied by the request.
+  public var measurementSettings: MeasurementSettings {
+    MeasurementSettings(probeRows: probe, measuresActualStep: measuresActualStep, measuresSpectra: measuresSpectra)
+  }
+
+  /// The training-loop settings implied by the request.
+  public var trainingSettings: TrainingSettings {
+    TrainingSettings(
+      baseLearningRate: learningRate, batchSize: batchSize, steps: steps, seed: seed, measureEvery: measureEvery,
+      measurement: measurementSettings, evaluateEvery: evaluateEvery)
+  }
+
+  /// Checks what can be checked without loading data.
+  /// - Throws: `PresetError`, `ArchitectureError`, `TrainingError` or `RunError` naming the
+  ///   offending option and how to fix it.
+  public func validate() throws {
+    _ = try Presets.named(preset)
+    for (flag, value) in [("--width", width), ("--depth", depth), ("--batch-size", batchSize), ("--steps", steps)]
+    where value < 1 {
+      throw RunError.invalidOption(flag: flag, value: "\(value)", expected: "a positive integer")
+    }
+    if let inputDimension, inputDimension < 1 {
+      throw RunError.invalidOption(flag: "--input-dim", value: "\(inputDimension)", expected: "a positive integer")
+    }
+    if let outputDimension, outputDimension < (loss == .crossEntropy ? 2 : 1) {
+      throw RunError.invalidOption(
+        flag: "--output-dim", value: "\(outputDimension)",
+        expected: loss == .crossEntropy ? "at least 2 classes for cross-entropy" : "a positive integer")
+    }
+    if case .synthetic = data {
+      if trainSize < batchSize {
+        throw RunError.invalidOption(flag: "--train-size", value: "\(trainSize)", expected: "at least the batch size (\(batchSize))")
+      }
+      if testSize < 0 { throw RunError.invalidOption(flag: "--test-size", value: "\(testSize)", expected: "0 or more") }
+    }
+    if let threads, threads < 1 {
+      throw RunError.invalidOption(flag: "--threads", value: "\(threads)", expected: "a positive integer")
+    }
+    if !(initScale.isFinite && initScale > 0) {
+      throw RunError.invalidOption(flag: "--init-scale", value: "\(initScale)", expected: "a positive number")
+    }
+    if ![1, 2].contains(branchMatrices) {
+      throw RunError.invalidOption(flag: "--branch-matrices", value: "\(branchMatrices)", expected: "1 or 2")
+    }
+    try trainingSettings.validate()
+  }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Measurements
+import Training
+
+/// The training observer of a run directory: streams `measurements.csv` and `metrics.csv`,
+/// flushing at every measured step and evaluation so an interrupted run keeps its rows, and
+/// forwards events to the reporter.
+struct RunWriter<Reporter: RunReporter>: TrainingObserver {
+  /// Header of `metrics.csv`: train rows every step (batch loss before the update), test rows at
+  /// evaluations (`step` = updates applied).
+  static var metricsHeader: [String] { ["run", "step", "split", "loss", "accuracy", "seconds"] }
+
+  let run: String
+  let totalSteps: Int
+  let measurements: CSVWriter
+  let metrics: CSVWriter
+  var reporter: Reporter
+  private(set) var lastRecord: StepRecord?
+  private(set) var lastEvaluation: Evaluation?
+
+  init(run: String, totalSteps: Int, directory: RunDirectory, reporter: Reporter) throws {
+    self.run = run
+    self.totalSteps = totalSteps
+    measurements = try CSVWriter(url: directory.measurementsURL, header: LayerMeasurement.csvHeader)
+    metrics = try CSVWriter(url: directory.metricsURL, header: Self.metricsHeader)
+    self.reporter = reporter
+  }
+
+  mutating func didStep(_ record: StepRecord) throws {
+    lastRecord = record
+    try metrics.append(row: [.text(run), .integer(record.step), "train", .double(record.loss), .double(record.accuracy), .double(record.elapsedSeconds)])
+    reporter.stepCompleted(record, totalSteps: totalSteps)
+  }
+
+  mutating func didMeasure(_ measurement: StepMeasurement) throws {
+    for row in measurement.rows(run: run) {
+      try measurements.append(row: [.text(row.run), .integer(row.step), CSVField(row.layer), .text(row.quantity), .double(row.value)])
+    }
+    try measurements.flush()
+    try metrics.flush()
+    reporter.stepMeasured(measurement)
+  }
+
+  mutating func didEvaluate(_ evaluation: Evaluation) throws {
+    lastEvaluation = evaluation
+    try metrics.append(row: [.text(run), .integer(evaluation.step), "test", .double(evaluation.loss), .double(evaluation.accuracy), .empty])
+    try metrics.flush()
+    reporter.evaluated(evaluation)
+  }
+
+  func shouldStop() -> Bool { reporter.shouldStop() }
+
+  /// Flushes and closes both files.
+  func close() throws {
+    try measurements.close()
+    try metrics.close()
+  }
+}

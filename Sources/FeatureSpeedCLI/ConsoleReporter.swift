@@ -1,0 +1,98 @@
+import Foundation
+import Measurements
+import Scalings
+import Training
+import Experiments
+
+/// Shows a run on the terminal: the resolved configuration at start, one progress line (step,
+/// loss, steps/s, ETA) on standard error, a compact per-layer table at measured steps on standard
+/// output, test evaluations, and where the results are.
+struct ConsoleReporter: RunReporter {
+  let showsTables: Bool
+  private var lastProgressTime = -Double.infinity
+  private var progressLineOpen = false
+  private let isTerminal = standardErrorIsTerminal
+
+  init(showsTables: Bool) { self.showsTables = showsTables }
+
+  mutating func runStarted(_ c: RunConfiguration, directory: URL) {
+    var lines = [
+      "Run \(c.run) → \(directory.path)",
+      "  \(c.architecture.kind.rawValue), width \(c.architecture.width), depth \(c.architecture.depth), "
+        + "\(c.architecture.activation.rawValue)\(c.architecture.hasBias ? ", biases" : "")"
+        + (c.architecture.kind == .resnet ? ", β = \(formatNumber(c.architecture.branchScale))\(c.branchScaleRule.map { " (\($0))" } ?? "")" : "")
+        + ", \(c.parameterCount) parameters, \(c.dtype.rawValue)",
+      "  preset \(c.preset)\(c.presetIsReconstruction ? " (reconstruction)" : ""), SGD, base learning rate \(formatNumber(c.training.baseLearningRate)), "
+        + "loss \(c.request.loss.rawValue)",
+      "  data \(c.data.source): \(c.data.trainCount) train / \(c.data.testCount) test samples, batch \(c.training.batchSize), \(c.training.steps) steps, seed \(c.training.seed)",
+      "  measuring every \(c.training.measureEvery) steps"
+        + (c.training.measurement.probeRows.map { ", tangent on a probe of \($0) rows" } ?? ", exact tangent pass on the whole batch")
+        + ", \(c.threads) BLAS thread\(c.threads == 1 ? "" : "s")",
+    ]
+    if showsTables { lines.append(renderTable(c.layers)) }
+    print(lines.joined(separator: "\n"))
+    fflush(stdout)
+  }
+
+  mutating func stepCompleted(_ record: StepRecord, totalSteps: Int) {
+    let done = record.step + 1
+    let now = record.elapsedSeconds
+    let interval = isTerminal ? 0.1 : 5.0
+    guard done == totalSteps || now - lastProgressTime >= interval || done == 1 else { return }
+    lastProgressTime = now
+    let rate = now > 0 ? Double(done) / now : 0
+    let eta = rate > 0 ? Double(totalSteps - done) / rate : .nan
+    let text = "step \(done)/\(totalSteps)  loss \(formatNumber(record.loss))  batch acc \(String(format: "%.3f", record.accuracy))  "
+      + "\(String(format: "%.1f", rate)) steps/s  ETA \(formatDuration(eta))"
+    if isTerminal {
+      writeError("\r\u{1B}[K" + text)
+      progressLineOpen = true
+    } else {
+      printError(text)
+    }
+  }
+
+  mutating func stepMeasured(_ m: StepMeasurement) {
+    guard showsTables else { return }
+    finishProgressLine()
+    let spectral = Dictionary(m.spectral.filter { $0.unit == 0 }.map { ($0.layer, $0) }, uniquingKeysWith: { a, _ in a })
+    let rows = m.layers.enumerated().map { i, s -> [String] in
+      let actual = i < m.actual.count ? formatNumber(m.actual[i].updateRMS) : "-"
+      let w = spectral[s.layer]
+      return [
+        "\(s.layer)", formatNumber(s.featureRMS), formatNumber(s.backwardNorm), String(format: "%.3f", s.contributionShare),
+        String(format: "%.3f", s.bfaCos), formatNumber(s.featureUpdateRMS), actual,
+        s.fsfResidual.map(formatNumber) ?? "-",
+        w.map { formatNumber($0.updateSpectralNorm / $0.spectralTarget) } ?? "-",
+      ]
+    }
+    let decay = "−δℒ = \(formatNumber(m.lossDecayFirstOrder))" + (m.lossDecayActual.map { ", actual \(formatNumber($0))" } ?? "")
+    print("step \(m.step): loss \(formatNumber(m.lossBefore)), \(decay)")
+    print(renderTextTable(
+      header: ["layer", "rms F", "‖b‖", "C share", "cos θ", "rms δF", "rms ΔF", "FSF res", "‖δW‖*/√(o/i)"], rows: rows))
+    fflush(stdout)
+  }
+
+  mutating func evaluated(_ e: Evaluation) {
+    finishProgressLine()
+    print("test after \(e.step) steps: loss \(formatNumber(e.loss)), accuracy \(String(format: "%.2f", 100 * e.accuracy)) % (\(e.count) samples)")
+    fflush(stdout)
+  }
+
+  mutating func runEnded(_ c: RunConfiguration, directory: URL) {
+    finishProgressLine()
+    let time = c.elapsedSeconds.map { " in \(formatDuration($0))" } ?? ""
+    print("Run \(c.status) after \(c.completedSteps) steps\(time). Results in \(directory.path): \(c.files.joined(separator: ", "))")
+    fflush(stdout)
+  }
+
+  func shouldStop() -> Bool { Interruption.isRequested }
+
+  /// Ends an in-place progress line so the next output starts on a fresh line.
+  mutating func finishProgressLine() {
+    if progressLineOpen {
+      writeError("\n")
+      progressLineOpen = false
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `featurespeed` root command.
+public struct FeatureSpeedCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "featurespeed",
+    abstract: "Measure and steer feature learning in deep networks, per layer and per step.",
+    discussion: """
+      Implements the Feature Speed Formula (Chizat & Netrapalli) and the spectral condition for \
+      feature learning (Yang, Simon & Bernstein). See README.md for the measured quantities.
+      """,
+    subcommands: [TrainCommand.self, PresetsCommand.self, QuantitiesCommand.self],
+    defaultSubcommand: nil)
+
+  public init() {}
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import NumericCore
+import Networks
+import Scalings
+
+/// Model options shared by `train` and `presets` (SPEC §2, §5.1).
+public struct ModelOptions: ParsableArguments {
+  @Option(help: "Architecture: mlp or resnet.")
+  public var arch: ArchitectureKind = .mlp
+
+  @Option(help: "Hidden width (and ResNet residual-stream width).")
+  public var width: Int = 256
+
+  @Option(help: "MLP: number of weight matrices L (≥ 2). ResNet: number of residual blocks L (≥ 1).")
+  public var depth: Int = 4
+
+  @Option(help: ArgumentHelp(
+    "ResNet branch scale β: a number, inv-sqrt (1/√L), inv (1/L), or m/sqrt (m/√L). Default: the preset's, else 1/√L.",
+    valueName: "beta"))
+  public var branchScale: String?
+
+  @Option(help: "Weight matrices per ResNet branch: 1 (β a φ(F)Wᵀ) or 2 (β a φ(φ(F)W₁ᵀ)W₂ᵀ).")
+  public var branchMatrices: Int = 1
+
+  @Option(help: "Nonlinearity: relu, identity, tanh or gelu.")
+  public var activation: Activation = .relu
+
+  @Flag(help: "Give every layer a bias vector.")
+  public var bias = false
+
+  @Option(help: ArgumentHelp(
+    "Parametrization (SPEC §5.1): sp, ntk, mup, spectral, spectral-exact, mf-mup, fsc, resnet-sqrt, resnet-inv.",
+    valueName: "name"))
+  public var preset: String = "mup"
+
+  @Option(help: "Global factor on every initialization standard deviation.")
+  public var initScale: Double = 1
+
+  public init() {}
+
+  public func validate() throws {
+    if width < 1 { throw ValidationError("--width must be a positive integer, got \(width).") }
+    if depth < 1 { throw ValidationError("--depth must be a positive integer, got \(depth).") }
+    if branchMatrices != 1 && branchMatrices != 2 {
+      throw ValidationError("--branch-matrices must be 1 or 2, got \(branchMatrices).")
+    }
+    if !(initScale.isFinite && initScale > 0) { throw ValidationError("--init-scale must be a positive number, got \(initScale).") }
+    do { _ = try Presets.named(preset) } catch { throw ValidationError("\(error)") }
+    do { _ = try parsedBranchScale() } catch { throw ValidationError("\(error)") }
+  }
+
+  /// `--branch-scale` parsed (`nil` when absent).
+  /// - Throws: `PresetError.invalidBranchScale` with the accepted forms.
+  public func parsedBranchScale() throws -> BranchScale? {
+    try branchScale.map { try BranchScale(parsing: $0) }
+  }
+}

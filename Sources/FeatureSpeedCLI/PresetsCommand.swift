@@ -1,0 +1,74 @@
+import ArgumentParser
+import Networks
+import Scalings
+
+/// `featurespeed presets`: the per-layer table of a parametrization for a given model.
+public struct PresetsCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "presets",
+    abstract: "Print the per-layer scaling table of a parametrization preset (SPEC §5.1).",
+    discussion: """
+      For every tensor: layer, role, fanIn, fanOut, init std, forward multiplier and learning-rate \
+      multiplier (the learning rate is the base rate times the multiplier). With --list, the \
+      presets and their summaries; with --rules, the preset's formulas per role.
+
+      Example: featurespeed presets --arch mlp --width 1024 --depth 8 --preset mup
+      """)
+
+  @OptionGroup public var model: ModelOptions
+
+  @Option(help: "Input dimension d_0 (784 for MNIST).")
+  public var inputDim: Int = 784
+
+  @Option(help: "Output dimension (classes).")
+  public var outputDim: Int = 10
+
+  @Option(help: "Learning-rate table: sgd or adam.")
+  public var optimizer: OptimizerFamily = .sgd
+
+  @Option(help: "Base learning rate, to show the resolved per-tensor rates.")
+  public var learningRate: Double?
+
+  @Flag(help: "List every preset with its summary.")
+  public var list = false
+
+  @Flag(help: "Show the preset's formulas per role instead of numbers.")
+  public var rules = false
+
+  public init() {}
+
+  public func validate() throws {
+    if inputDim < 1 { throw ValidationError("--input-dim must be a positive integer, got \(inputDim).") }
+    if outputDim < 1 { throw ValidationError("--output-dim must be a positive integer, got \(outputDim).") }
+  }
+
+  public func run() throws {
+    if list {
+      for preset in Presets.all {
+        print("\(preset.name)\(preset.isReconstruction ? " (reconstruction)" : "")")
+        print("    \(preset.summary)")
+        if let note = preset.note { print("    Note: \(note)") }
+      }
+      return
+    }
+    let preset = try Presets.named(model.preset)
+    if rules {
+      print(renderRules(preset, optimizer: optimizer))
+      return
+    }
+    let architecture = try Architecture(
+      kind: model.arch, inputDimension: inputDim, width: model.width, depth: model.depth, outputDimension: outputDim,
+      activation: model.activation, hasBias: model.bias, branchScale: 1, branchMatrices: model.branchMatrices)
+    let resolution = try PresetResolution(
+      architecture: architecture, loss: .crossEntropy, preset: preset, optimizer: optimizer,
+      branchScale: try model.parsedBranchScale(), initScale: model.initScale)
+    var header = "\(preset.name) (\(optimizer.rawValue)) for a \(model.arch.rawValue) of width \(model.width), depth \(model.depth), "
+      + "\(model.activation.rawValue), d_0 = \(inputDim), outputs = \(outputDim)"
+    if let rule = resolution.branchScale {
+      header += ", β = \(rule) = \(resolution.spec.architecture.branchScale)"
+    }
+    print(header)
+    if preset.isReconstruction, let note = preset.note { print("Note: \(note)") }
+    print(renderTable(resolution.table(baseLearningRate: learningRate ?? 1)))
+  }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import Networks
+import Training
+import Experiments
+
+/// `featurespeed train`: train one network with per-layer measurements into a run directory.
+public struct TrainCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train an MLP or ResNet with SGD and measure the Feature Speed Formula per layer, per step.",
+    discussion: """
+      Writes a run directory: config.json (everything resolved, per-layer scaling table, outcome), \
+      measurements.csv (run,step,layer,quantity,value; see `featurespeed quantities`), metrics.csv \
+      (loss and accuracy per step) and, with --save-tensors, safetensors of the initial and final \
+      weights and of the first batch.
+
+      Examples:
+        featurespeed train --data fashion-mnist --width 256 --depth 4 --steps 300
+        featurespeed train --arch resnet --depth 16 --branch-scale inv-sqrt --preset mup
+        featurespeed train --data mnist:/data/mnist --preset sp --learning-rate 0.05 --dtype float64
+      """)
+
+  @OptionGroup public var model: ModelOptions
+
+  @Option(help: "Loss: cross-entropy or mse (one-hot targets for classification data).")
+  public var loss: Loss = .crossEntropy
+
+  @Option(help: "Base learning rate η; each tensor uses η × its preset multiplier.")
+  public var learningRate: Double = RunRequest().learningRate
+
+  @Option(help: ArgumentHelp(
+    "Data: synthetic (teacher targets), synthetic:gaussian, mnist:DIR, fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist:DIR.",
+    valueName: "source"))
+  public var data: String = "synthetic"
+
+  @Option(help: "Input dimension of synthetic data (default 64).")
+  public var inputDim: Int?
+
+  @Option(help: "Outputs (classes for cross-entropy) of synthetic data (default 10).")
+  public var outputDim: Int?
+
+  @Option(help: "Training samples of synthetic data.")
+  public var trainSize: Int = RunRequest().trainSize
+
+  @Option(help: "Test samples of synthetic data (0: none).")
+  public var testSize: Int = RunRequest().testSize
+
+  @Option(help: "Samples per step.")
+  public var batchSize: Int = RunRequest().batchSize
+
+  @Option(help: "Number of SGD steps.")
+  public var steps: Int = RunRequest().steps
+
+  @Option(help: "Seed of initialization, data and shuffling.")
+  public var seed: UInt64 = 0
+
+  @Option(help: "Precision: float32 or float64.")
+  public var dtype: DType = .float32
+
+  @Option(help: "Measure every K steps (0: never). Step 0 is always measured when K > 0.")
+  public var measureEvery: Int = RunRequest().measureEvery
+
+  @Option(help: "Run the tangent pass on the first N rows of each measured batch (cheaper; the FSF is then an estimate). Default: the whole batch (exact).")
+  public var probe: Int?
+
+  @Flag(help: "Skip the extra forward pass that measures the actual change after a measured step.")
+  public var noActual = false
+
+  @Flag(help: "Skip the spectral norms of weights and updates.")
+  public var noSpectral = false
+
+  @Option(help: "Evaluate on the test split every K steps (0: only at the end).")
+  public var evaluateEvery: Int = 0
+
+  @Option(help: "Run directory (default: runs/<run name>, made unique).")
+  public var output: String?
+
+  @Flag(help: "Replace an existing run in --output.")
+  public var overwrite = false
+
+  @Option(help: "Run name for the CSV `run` column (default: derived from the configuration).")
+  public var name: String?
+
+  @Flag(help: "Save initial and final weights and the first batch as .safetensors.")
+  public var saveTensors = false
+
+  @Option(help: "BLAS threads (default: all cores).")
+  public var threads: Int?
+
+  @Flag(help: "Print only the progress line and the summary, not the per-layer tables.")
+  public var quiet = false
+
+  public init() {}
+
+  public func validate() throws {
+    do { _ = try request() } catch { throw ValidationError("\(error)") }
+  }
+
+  /// The library request for these options.
+  /// - Throws: the parsing errors of `--data` and `--branch-scale`, and `RunRequest.validate()`.
+  public func request() throws -> RunRequest {
+    var r = RunRequest()
+    r.name = name
+    r.architecture = model.arch
+    r.width = model.width
+    r.depth = model.depth
+    r.branchScale = try model.parsedBranchScale()
+    r.branchMatrices = model.branchMatrices
+    r.activation = model.activation
+    r.bias = model.bias
+    r.preset = model.preset
+    r.initScale = model.initScale
+    r.loss = loss
+    r.learningRate = learningRate
+    r.data = try DataSource(parsing: data)
+    r.inputDimension = inputDim
+    r.outputDimension = outputDim
+    r.trainSize = trainSize
+    r.testSize = testSize
+    r.batchSize = batchSize
+    r.steps = steps
+    r.seed = seed
+    r.dtype = dtype
+    r.measureEvery = measureEvery
+    r.probe = probe
+    r.measuresActualStep = !noActual
+    r.measuresSpectra = !noSpectral
+    r.evaluateEvery = evaluateEvery
+    r.output = output
+    r.overwrite = overwrite
+    r.saveTensors = saveTensors
+    r.threads = threads
+    try r.validate()
+    return r
+  }
+
+  public func run() throws {
+    let request = try request()
+    Interruption.install()
+    var reporter = ConsoleReporter(showsTables: !quiet)
+    do {
+      try TrainingRun.execute(request, reporter: &reporter)
+    } catch let error as RunError {
+      reporter.finishProgressLine()
+      printError(error.description)
+      throw ExitCode(error.exitCode)
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import NumericCore
+import Networks
+
+/// A rule turning gradients into a parameter step `δθ` (SPEC §3.1).
+///
+/// Measurements need the step before it is applied (its contributions `C_k = −⟨∇_k, δθ_k⟩` and
+/// its tangent `δF_ℓ`), so an optimizer computes the step into a buffer with the structure of the
+/// parameters; `apply` does both at once on steps that are not measured and may fuse them.
+public protocol Optimizer<Scalar>: Sendable {
+  associatedtype Scalar: BLASScalar
+  /// Stable slug (`sgd`).
+  var name: String { get }
+  /// Writes this step's `δθ` into `update` (same structure as the parameters) and advances the
+  /// optimizer's state, if any.
+  mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>)
+  /// Applies this step to `parameters` directly (equivalent to `computeUpdate` then `add`).
+  mutating func apply(gradients: NetworkParameters<Scalar>, to parameters: inout NetworkParameters<Scalar>)
+}
+
+/// Plain gradient descent with per-tensor learning rates, `δθ_k = −η_k ∇_k ℒ` (SPEC §3.1), where
+/// `η_k = baseLearningRate × learningRateMultiplier` of the tensor's `LayerScaling`.
+public struct SGD<Scalar: BLASScalar>: Optimizer {
+  public var name: String { "sgd" }
+  /// `η_k` per `[layer position][unit]`: weight and (optional) bias.
+  public let learningRates: [[(weight: Double, bias: Double?)]]
+
+  /// Learning rates from the network's scalings and a base learning rate.
+  public init(spec: NetworkSpec, baseLearningRate: Double) {
+    learningRates = spec.layers.map { layer in
+      layer.units.map { unit in
+        (weight: baseLearningRate * unit.scaling.weight.learningRateMultiplier,
+         bias: unit.scaling.bias.map { baseLearningRate * $0.learningRateMultiplier })
+      }
+    }
+  }
+
+  public mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>) {
+    for l in learningRates.indices {
+      for u in learningRates[l].indices {
+        let rates = learningRates[l][u]
+        update.layers[l][u].weight.assign(gradients.layers[l][u].weight, scaledBy: Scalar(-rates.weight))
+        if let rate = rates.bias {
+          update.layers[l][u].bias!.assign(gradients.layers[l][u].bias!, scaledBy: Scalar(-rate))
+        }
+      }
+    }
+  }
+
+  public mutating func apply(gradients: NetworkParameters<Scalar>, to parameters: inout NetworkParameters<Scalar>) {
+    for l in learningRates.indices {
+      for u in learningRates[l].indices {
+        let rates = learningRates[l][u]
+        parameters.layers[l][u].weight.add(gradients.layers[l][u].weight, scaledBy: Scalar(-rates.weight))
+        if let rate = rates.bias {
+          parameters.layers[l][u].bias!.add(gradients.layers[l][u].bias!, scaledBy: Scalar(-rate))
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import NumericCore
+import Networks
+import Measurements
+import Scalings
+
+/// The training loop (SPEC §3): seeded batches, forward, loss, backward, the optimizer step, and
+/// at measured steps the per-layer measurements of `FeatureSpeedMeter`.
+///
+/// All buffers (workspace, gradients, update, meter) are made once; a step allocates nothing.
+/// Divergence (NaN/±∞ loss) ends the run with `.diverged`, which is a result, not an error.
+public struct Trainer<Scalar: BLASScalar> {
+  /// The network being trained (its parameters change every step).
+  public private(set) var network: Network<Scalar>
+  /// The settings.
+  public let settings: TrainingSettings
+  /// Number of updates applied so far.
+  public private(set) var completedSteps = 0
+
+  private let train: Dataset
+  private let test: Dataset?
+  private var sampler: BatchSampler
+  private var optimizer: SGD<Scalar>
+  private var workspace: Workspace<Scalar>
+  private var gradients: NetworkParameters<Scalar>
+  private var update: NetworkParameters<Scalar>
+  private var meter: FeatureSpeedMeter<Scalar>?
+  private var evaluationWorkspace: Workspace<Scalar>?
+
+  /// - Parameters:
+  ///   - network: the initialized network.
+  ///   - train: training split (must fit the network's input and output dimensions).
+  ///   - test: optional test split, evaluated every `settings.evaluateEvery` steps and at the end.
+  /// - Throws: `TrainingError` for invalid settings or data that does not fit the network;
+  ///   `DataError` from the batch sampler.
+  public init(network: Network<Scalar>, train: Dataset, test: Dataset?, settings: TrainingSettings) throws {
+    try settings.validate()
+    for (name, split) in [("training", train), ("test", test)] {
+      guard let split else { continue }
+      try split.validate(for: network.spec.loss)
+      if split.inputDimension != network.spec.inputDimension || split.targetDimension != network.spec.outputDimension {
+        throw TrainingError.dataMismatch(
+          "The \(name) data has \(split.inputDimension) inputs and \(split.targetDimension) outputs, but the network "
+            + "expects \(network.spec.inputDimension) and \(network.spec.outputDimension). Use --input-dim/--output-dim that match the data.")
+      }
+    }
+    self.network = network
+    self.train = train
+    self.test = test
+    self.settings = settings
+    sampler = try BatchSampler(count: train.count, batchSize: settings.batchSize, seed: settings.seed)
+    optimizer = SGD(spec: network.spec, baseLearningRate: settings.baseLearningRate)
+    let exactTangents = settings.measureEvery > 0 && settings.measurement.isExact
+    workspace = Workspace(spec: network.spec, rows: settings.batchSize, backward: true, tangents: exactTangents)
+    gradients = NetworkParameters(zerosFor: network.spec)
+    update = NetworkParameters(zerosFor: network.spec)
+    if settings.measureEvery > 0 {
+      meter = FeatureSpeedMeter(
+        spec: network.spec, batchRows: settings.batchSize, settings: settings.measurement,
+        initialParameters: network.parameters)
+    }
+  }
+
+  /// The inputs and targets of the first training batch (what step 0 sees), without advancing.
+  public func firstBatch() -> (inputs: Matrix<Scalar>, targets: BatchTargets<Scalar>) {
+    var copy = sampler
+    var inputs = Matrix<Scalar>(rows: settings.batchSize, columns: network.spec.inputDimension)
+    var targets = BatchTargets<Scalar>(rows: settings.batchSize, outputDimension: network.spec.outputDimension, loss: network.spec.loss)
+    train.fillBatch(indices: copy.nextBatch(), inputs: &inputs, targets: &targets, loss: network.spec.loss)
+    return (inputs, targets)
+  }
+
+  /// Runs the remaining steps, reporting to `observer`.
+  /// - Returns: `.completed`, `.diverged(step:reason:)` or `.interrupted(step:)`.
+  /// - Throws: only what the observer throws.
+  public mutating func run(observer: inout some TrainingObserver) throws -> TrainingOutcome {
+    let clock = ContinuousClock()
+    let start = clock.now
+    func elapsed() -> Double {
+      let d = clock.now - start
+      return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+    while completedSteps < settings.steps {
+      let step = completedSteps
+      if observer.shouldStop() { return .interrupted(step: step) }
+      train.fillBatch(indices: sampler.nextBatch(), inputs: &workspace.input, targets: &workspace.targets, loss: network.spec.loss)
+      network.forward(&workspace)
+      let loss = network.computeLoss(&workspace)
+      guard loss.isFinite else {
+        return .diverged(step: step, reason: "the training loss is \(loss) at step \(step)")
+      }
+      network.backward(&workspace, gradients: &gradients)
+      if settings.isMeasured(step: step), meter != nil {
+        optimizer.computeUpdate(gradients: gradients, into: &update)
+        var measurement = meter!.measure(
+          step: step, network: network, workspace: &workspace, gradients: gradients, update: update)
+        network.parameters.add(update)
+        meter!.measureActualStep(&measurement, updatedNetwork: network, workspace: workspace)
+        try observer.didMeasure(measurement)
+        if !network.parameters.isFinite {
+          return .diverged(step: step, reason: "the parameters hold NaN or ±∞ after the update of step \(step)")
+        }
+      } else {
+        optimizer.apply(gradients: gradients, to: &network.parameters)
+      }
+      completedSteps += 1
+      try observer.didStep(StepRecord(
+        step: step, loss: loss, accuracy: Double(workspace.correct) / Double(workspace.rows),
+        elapsedSeconds: elapsed()))
+      let last = completedSteps == settings.steps
+      if test != nil, last || (settings.evaluateEvery > 0 && completedSteps % settings.evaluateEvery == 0) {
+        let evaluation = evaluate()
+        try observer.didEvaluate(evaluation)
+        if !evaluation.loss.isFinite {
+          return .diverged(step: step, reason: "the test loss is \(evaluation.loss) after step \(step)")
+        }
+      }
+    }
+    return .completed
+  }
+
+  /// Mean loss and accuracy of the current network on the test split (chunks of the batch size).
+  public mutating func evaluate() -> Evaluation {
+    guard let test else { return Evaluation(step: completedSteps, loss: .nan, accuracy: .nan, count: 0) }
+    let chunk = min(1024, test.count)
+    var totalLoss = 0.0
+    var correct = 0
+    var start = 0
+    while start < test.count {
+      let rows = min(chunk, test.count - start)
+      if evaluationWorkspace?.rows != rows {
+        evaluationWorkspace = Workspace(spec: network.spec, rows: rows, backward: false)
+      }
+      test.fillBatch(range: start..<(start + rows), inputs: &evaluationWorkspace!.input,
+                     targets: &evaluationWorkspace!.targets, loss: network.spec.loss)
+      network.forward(&evaluationWorkspace!)
+      totalLoss += network.computeLoss(&evaluationWorkspace!, gradient: false) * Double(rows)
+      correct += evaluationWorkspace!.correct
+      start += rows
+    }
+    return Evaluation(
+      step: completedSteps, loss: totalLoss / Double(test.count), accuracy: Double(correct) / Double(test.count),
+      count: test.count)
+  }
+}

@@ -1,0 +1,45 @@
+import Measurements
+
+/// What happened at one training step (before its update), for progress and `metrics.csv`.
+public struct StepRecord: Codable, Equatable, Sendable {
+  /// Step index (0-based; step `t` applies the `t`-th update).
+  public var step: Int
+  /// Batch loss before the update.
+  public var loss: Double
+  /// Fraction of the batch classified correctly (arg-max), before the update.
+  public var accuracy: Double
+  /// Seconds since training started.
+  public var elapsedSeconds: Double
+}
+
+/// Loss and accuracy on the test split.
+public struct Evaluation: Codable, Equatable, Sendable {
+  /// Number of updates applied before the evaluation.
+  public var step: Int
+  /// Mean loss over the split.
+  public var loss: Double
+  /// Fraction classified correctly.
+  public var accuracy: Double
+  /// Samples evaluated.
+  public var count: Int
+}
+
+/// Receives the events of a training run (written to files and printed by higher layers; the
+/// training loop itself never prints). Throwing from a callback aborts the run with that error.
+public protocol TrainingObserver {
+  /// After every step.
+  mutating func didStep(_ record: StepRecord) throws
+  /// At every measured step, after its update.
+  mutating func didMeasure(_ measurement: StepMeasurement) throws
+  /// After every evaluation on the test split.
+  mutating func didEvaluate(_ evaluation: Evaluation) throws
+  /// Polled before every step; `true` stops the run with `.interrupted`.
+  func shouldStop() -> Bool
+}
+
+extension TrainingObserver {
+  public mutating func didStep(_ record: StepRecord) throws {}
+  public mutating func didMeasure(_ measurement: StepMeasurement) throws {}
+  public mutating func didEvaluate(_ evaluation: Evaluation) throws {}
+  public func shouldStop() -> Bool { false }
+}

@@ -1,0 +1,52 @@
+import Measurements
+
+/// How to train: the step loop's settings (everything except the model and the data).
+public struct TrainingSettings: Codable, Equatable, Sendable {
+  /// The global learning rate `η`; each tensor uses `η × learningRateMultiplier`.
+  public var baseLearningRate: Double
+  /// Samples per step.
+  public var batchSize: Int
+  /// Number of parameter updates.
+  public var steps: Int
+  /// Seed of the batch shuffling (and of the initialization, decided by the caller).
+  public var seed: UInt64
+  /// Measure every `measureEvery` steps (steps 0, K, 2K, …); 0 turns measurements off.
+  public var measureEvery: Int
+  /// What to measure at measured steps.
+  public var measurement: MeasurementSettings
+  /// Evaluate on the test split every `evaluateEvery` steps (and always after the last step);
+  /// 0 evaluates only at the end.
+  public var evaluateEvery: Int
+
+  public init(
+    baseLearningRate: Double, batchSize: Int, steps: Int, seed: UInt64, measureEvery: Int = 10,
+    measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0
+  ) {
+    self.baseLearningRate = baseLearningRate
+    self.batchSize = batchSize
+    self.steps = steps
+    self.seed = seed
+    self.measureEvery = measureEvery
+    self.measurement = measurement
+    self.evaluateEvery = evaluateEvery
+  }
+
+  /// Checks every setting.
+  /// - Throws: `TrainingError.invalidSetting` naming the setting, the value and the fix.
+  public func validate() throws {
+    func require(_ condition: Bool, _ name: String, _ value: String, _ expectation: String) throws {
+      if !condition { throw TrainingError.invalidSetting(name: name, value: value, expected: expectation) }
+    }
+    try require(baseLearningRate.isFinite && baseLearningRate > 0, "learning rate", "\(baseLearningRate)", "a positive number, e.g. --learning-rate 0.1")
+    try require(batchSize >= 1, "batch size", "\(batchSize)", "a positive integer, e.g. --batch-size 128")
+    try require(steps >= 1, "steps", "\(steps)", "a positive integer, e.g. --steps 500")
+    try require(measureEvery >= 0, "measure-every", "\(measureEvery)", "0 (off) or a positive number of steps")
+    try require(evaluateEvery >= 0, "evaluate-every", "\(evaluateEvery)", "0 (only at the end) or a positive number of steps")
+    if let probe = measurement.probeRows {
+      try require(probe >= 1 && probe <= batchSize, "probe", "\(probe)", "between 1 and the batch size (\(batchSize)); omit --probe for exact measurements on the whole batch")
+    }
+  }
+
+  /// Whether step `step` is measured.
+  public func isMeasured(step: Int) -> Bool { measureEvery > 0 && step % measureEvery == 0 }
+}
