@@ -112,9 +112,9 @@ public final class CSVWriter {
     self.url = url
     self.header = header
     self.bufferCapacity = bufferCapacity
-    self.path = url.path
-    self.columnIndex = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
     let path = url.path
+    self.path = path
+    self.columnIndex = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
     let flags = mode == .create ? O_WRONLY | O_CREAT | O_TRUNC : O_RDWR | O_CREAT | O_APPEND
     do throws(SystemErrorCode) {
       descriptor = try SystemCalls.open(path, flags)

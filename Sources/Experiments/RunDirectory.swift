@@ -23,11 +23,17 @@ import Foundation
 public struct RunDirectory: Sendable, Equatable {
   /// The standard files of a run; the raw value is the file name.
   public enum File: String, CaseIterable, Sendable {
+    /// The resolved configuration, JSON.
     case config = "config.json"
+    /// Per-layer measurements, tidy CSV.
     case measurements = "measurements.csv"
+    /// Per-step loss, accuracy and status, tidy CSV.
     case metrics = "metrics.csv"
+    /// Parameters at initialization, safetensors.
     case initialWeights = "weights-init.safetensors"
+    /// Parameters at the end of training, safetensors.
     case finalWeights = "weights-final.safetensors"
+    /// The fixed measurement batch (inputs and targets), safetensors.
     case batch = "batch.safetensors"
   }
 

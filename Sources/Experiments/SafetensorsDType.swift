@@ -3,20 +3,35 @@
 /// All types of the format are recognized so that any valid file can be read; typed accessors
 /// exist for the `SafetensorsElement` types (`Float`, `Double`, the fixed-width integers).
 public enum SafetensorsDType: String, CaseIterable, Codable, Sendable {
+  /// Booleans, one byte each.
   case bool = "BOOL"
+  /// Unsigned 8-bit integers.
   case uint8 = "U8"
+  /// Signed 8-bit integers.
   case int8 = "I8"
+  /// 8-bit floats with 4 exponent and 3 mantissa bits.
   case float8E4M3 = "F8_E4M3"
+  /// 8-bit floats with 5 exponent and 2 mantissa bits.
   case float8E5M2 = "F8_E5M2"
+  /// Unsigned 16-bit integers.
   case uint16 = "U16"
+  /// Signed 16-bit integers.
   case int16 = "I16"
+  /// IEEE half-precision floats.
   case float16 = "F16"
+  /// bfloat16 (the upper half of an F32).
   case bfloat16 = "BF16"
+  /// Unsigned 32-bit integers.
   case uint32 = "U32"
+  /// Signed 32-bit integers (`Int32`).
   case int32 = "I32"
+  /// IEEE single-precision floats (`Float`).
   case float32 = "F32"
+  /// Unsigned 64-bit integers.
   case uint64 = "U64"
+  /// Signed 64-bit integers (`Int64`).
   case int64 = "I64"
+  /// IEEE double-precision floats (`Double`).
   case float64 = "F64"
 
   /// Bytes per element.

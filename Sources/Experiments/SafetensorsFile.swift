@@ -87,9 +87,7 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// Appends the entries of `matrix` under `name` with another `shape` of the same element count,
   /// e.g. `[fanOut]` for a `1 × fanOut` bias, as PyTorch stores it.
   public mutating func add<Scalar: BLASScalar>(_ name: String, _ matrix: Matrix<Scalar>, shape: [Int]) {
-    guard let dtype = SafetensorsDType(rawValue: Scalar.safetensorsDType) else {
-      preconditionFailure("\(Scalar.self).safetensorsDType '\(Scalar.safetensorsDType)' is not a safetensors dtype")
-    }
+    let dtype = Self.dtype(of: Scalar.self)
     precondition(shape.reduce(1, *) == matrix.count, "Shape \(shape) does not hold the \(matrix.rows)×\(matrix.columns) entries of '\(name)'")
     let bytes = matrix.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
     add(name, Tensor(dtype: dtype, shape: shape, bytes: bytes))
@@ -124,7 +122,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     named name: String, as type: Scalar.Type = Scalar.self, shape: [Int]? = nil
   ) throws -> Matrix<Scalar> {
     let tensor = try tensor(named: name)
-    let expectedDType = SafetensorsDType(rawValue: Scalar.safetensorsDType)!
+    let expectedDType = Self.dtype(of: Scalar.self)
     guard tensor.dtype == expectedDType else {
       throw SafetensorsError.dtypeMismatch(source: source, name: name, expected: expectedDType, found: tensor.dtype)
     }
@@ -157,6 +155,14 @@ public struct SafetensorsFile: Sendable, Equatable {
       throw SafetensorsError.shapeMismatch(source: source, name: name, expected: shape, found: tensor.shape)
     }
     return Self.elements(of: tensor, as: Element.self)
+  }
+
+  /// The dtype that stores `Scalar` (F32 for `Float`, F64 for `Double`).
+  private static func dtype<Scalar: BLASScalar>(of type: Scalar.Type) -> SafetensorsDType {
+    guard let dtype = SafetensorsDType(rawValue: Scalar.safetensorsDType) else {
+      preconditionFailure("\(Scalar.self).safetensorsDType '\(Scalar.safetensorsDType)' is not a safetensors dtype")
+    }
+    return dtype
   }
 
   /// Copies the bytes of `tensor` into a new array of `T` in one block (the caller checked the dtype).
@@ -349,7 +355,7 @@ public struct SafetensorsFile: Sendable, Equatable {
   }
 
   private static func parseHeader(_ bytes: ArraySlice<UInt8>, source: String) throws -> Header {
-    guard String(validating: bytes, as: UTF8.self) != nil else {
+    guard isValidUTF8(bytes) else {
       throw SafetensorsError.invalidHeader(source: source, reason: "the header is not valid UTF-8")
     }
     do {
@@ -358,6 +364,19 @@ public struct SafetensorsFile: Sendable, Equatable {
       throw SafetensorsError.invalidHeader(source: source, reason: Self.describe(error))
     } catch {
       throw SafetensorsError.invalidHeader(source: source, reason: "\(error)")
+    }
+  }
+
+  /// Whether `bytes` is well-formed UTF-8 (`String(decoding:)` would silently repair it).
+  private static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    while true {
+      switch decoder.decode(&iterator) {
+      case .scalarValue: continue
+      case .emptyInput: return true
+      case .error: return false
+      }
     }
   }
 
