@@ -7,9 +7,9 @@ import Experiments
 
 // Command-line values are the stable slugs of the library's enums.
 
-extension Activation: @retroactive ExpressibleByArgument {}
-extension ArchitectureKind: @retroactive ExpressibleByArgument {}
-extension Loss: @retroactive ExpressibleByArgument {}
-extension DType: @retroactive ExpressibleByArgument {}
-extension OptimizerFamily: @retroactive ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension ArchitectureKind: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension DType: ExpressibleByArgument {}
+extension OptimizerFamily: ExpressibleByArgument {}
 

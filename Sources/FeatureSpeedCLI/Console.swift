@@ -1,5 +1,11 @@
 import Foundation
 
+/// Writes `text` and a newline to standard output, unbuffered (so it interleaves correctly with
+/// the progress line on standard error).
+func printOut(_ text: String) {
+  FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
 /// Writes `message` and a newline to standard error.
 func printError(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -30,8 +30,7 @@ struct ConsoleReporter: RunReporter {
         + ", \(c.threads) BLAS thread\(c.threads == 1 ? "" : "s")",
     ]
     if showsTables { lines.append(renderTable(c.layers)) }
-    print(lines.joined(separator: "\n"))
-    fflush(stdout)
+    printOut(lines.joined(separator: "\n"))
   }
 
   mutating func stepCompleted(_ record: StepRecord, totalSteps: Int) {
@@ -67,23 +66,20 @@ struct ConsoleReporter: RunReporter {
       ]
     }
     let decay = "−δℒ = \(formatNumber(m.lossDecayFirstOrder))" + (m.lossDecayActual.map { ", actual \(formatNumber($0))" } ?? "")
-    print("step \(m.step): loss \(formatNumber(m.lossBefore)), \(decay)")
-    print(renderTextTable(
+    printOut("step \(m.step): loss \(formatNumber(m.lossBefore)), \(decay)")
+    printOut(renderTextTable(
       header: ["layer", "rms F", "‖b‖", "C share", "cos θ", "rms δF", "rms ΔF", "FSF res", "‖δW‖*/√(o/i)"], rows: rows))
-    fflush(stdout)
   }
 
   mutating func evaluated(_ e: Evaluation) {
     finishProgressLine()
-    print("test after \(e.step) steps: loss \(formatNumber(e.loss)), accuracy \(String(format: "%.2f", 100 * e.accuracy)) % (\(e.count) samples)")
-    fflush(stdout)
+    printOut("test after \(e.step) steps: loss \(formatNumber(e.loss)), accuracy \(String(format: "%.2f", 100 * e.accuracy)) % (\(e.count) samples)")
   }
 
   mutating func runEnded(_ c: RunConfiguration, directory: URL) {
     finishProgressLine()
     let time = c.elapsedSeconds.map { " in \(formatDuration($0))" } ?? ""
-    print("Run \(c.status) after \(c.completedSteps) steps\(time). Results in \(directory.path): \(c.files.joined(separator: ", "))")
-    fflush(stdout)
+    printOut("Run \(c.status) after \(c.completedSteps) steps\(time). Results in \(directory.path): \(c.files.joined(separator: ", "))")
   }
 
   func shouldStop() -> Bool { Interruption.isRequested }

@@ -125,18 +125,19 @@ public struct Trainer<Scalar: BLASScalar> {
     var totalLoss = 0.0
     var correct = 0
     var start = 0
+    // Taken out of `self` while in use (exclusive access), put back for the next evaluation.
+    var ws = evaluationWorkspace ?? Workspace(spec: network.spec, rows: chunk, backward: false)
+    evaluationWorkspace = nil
     while start < test.count {
       let rows = min(chunk, test.count - start)
-      if evaluationWorkspace?.rows != rows {
-        evaluationWorkspace = Workspace(spec: network.spec, rows: rows, backward: false)
-      }
-      test.fillBatch(range: start..<(start + rows), inputs: &evaluationWorkspace!.input,
-                     targets: &evaluationWorkspace!.targets, loss: network.spec.loss)
-      network.forward(&evaluationWorkspace!)
-      totalLoss += network.computeLoss(&evaluationWorkspace!, gradient: false) * Double(rows)
-      correct += evaluationWorkspace!.correct
+      if ws.rows != rows { ws = Workspace(spec: network.spec, rows: rows, backward: false) }
+      test.fillBatch(range: start..<(start + rows), inputs: &ws.input, targets: &ws.targets, loss: network.spec.loss)
+      network.forward(&ws)
+      totalLoss += network.computeLoss(&ws, gradient: false) * Double(rows)
+      correct += ws.correct
       start += rows
     }
+    if ws.rows == chunk { evaluationWorkspace = ws }
     return Evaluation(
       step: completedSteps, loss: totalLoss / Double(test.count), accuracy: Double(correct) / Double(test.count),
       count: test.count)
