@@ -1,13 +1,19 @@
 import Foundation
 
-/// Runs `python3` (found through `PATH`) for interoperability tests, which are skipped when
-/// Python or the needed packages are missing.
+/// Runs Python for interoperability tests, which are skipped when Python or the needed packages
+/// are missing: the interpreter named by `FEATURESPEED_PYTHON` (scripts/test.sh sets it to a
+/// private virtual environment with numpy and safetensors), else `python3` from `PATH`.
 enum Python {
   /// Exit status, standard output and standard error of `python3 -c script arguments…`.
   static func run(_ script: String, arguments: [String] = []) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
+    if let interpreter = ProcessInfo.processInfo.environment["FEATURESPEED_PYTHON"], !interpreter.isEmpty {
+      process.executableURL = URL(fileURLWithPath: interpreter)
+      process.arguments = ["-c", script] + arguments
+    } else {
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["python3", "-c", script] + arguments
+    }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output
