@@ -8,10 +8,10 @@ public struct ModelOptions: ParsableArguments {
   @Option(help: "Architecture: mlp or resnet.")
   public var arch: ArchitectureKind = .mlp
 
-  @Option(help: "Hidden width (and ResNet residual-stream width).")
+  @Option(parsing: .unconditional, help: "Hidden width (and ResNet residual-stream width).")
   public var width: Int = 256
 
-  @Option(help: "MLP: number of weight matrices L (≥ 2). ResNet: number of residual blocks L (≥ 1).")
+  @Option(parsing: .unconditional, help: "MLP: number of weight matrices L (≥ 2). ResNet: number of residual blocks L (≥ 1).")
   public var depth: Int = 4
 
   @Option(help: ArgumentHelp(
@@ -19,7 +19,7 @@ public struct ModelOptions: ParsableArguments {
     valueName: "beta"))
   public var branchScale: String?
 
-  @Option(help: "Weight matrices per ResNet branch: 1 (β a φ(F)Wᵀ) or 2 (β a φ(φ(F)W₁ᵀ)W₂ᵀ).")
+  @Option(parsing: .unconditional, help: "Weight matrices per ResNet branch: 1 (β a φ(F)Wᵀ) or 2 (β a φ(φ(F)W₁ᵀ)W₂ᵀ).")
   public var branchMatrices: Int = 1
 
   @Option(help: "Nonlinearity: relu, identity, tanh or gelu.")
@@ -33,7 +33,7 @@ public struct ModelOptions: ParsableArguments {
     valueName: "name"))
   public var preset: String = "mup"
 
-  @Option(help: "Global factor on every initialization standard deviation.")
+  @Option(parsing: .unconditional, help: "Global factor on every initialization standard deviation.")
   public var initScale: Double = 1
 
   public init() {}

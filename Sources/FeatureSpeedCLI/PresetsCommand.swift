@@ -17,16 +17,16 @@ public struct PresetsCommand: ParsableCommand {
 
   @OptionGroup public var model: ModelOptions
 
-  @Option(help: "Input dimension d_0 (784 for MNIST).")
+  @Option(parsing: .unconditional, help: "Input dimension d_0 (784 for MNIST).")
   public var inputDim: Int = 784
 
-  @Option(help: "Output dimension (classes).")
+  @Option(parsing: .unconditional, help: "Output dimension (classes).")
   public var outputDim: Int = 10
 
   @Option(help: "Learning-rate table: sgd or adam.")
   public var optimizer: OptimizerFamily = .sgd
 
-  @Option(help: "Base learning rate, to show the resolved per-tensor rates.")
+  @Option(parsing: .unconditional, help: "Base learning rate, to show the resolved per-tensor rates.")
   public var learningRate: Double?
 
   @Flag(help: "List every preset with its summary.")

@@ -26,7 +26,7 @@ public struct TrainCommand: ParsableCommand {
   @Option(help: "Loss: cross-entropy or mse (one-hot targets for classification data).")
   public var loss: Loss = .crossEntropy
 
-  @Option(help: "Base learning rate η; each tensor uses η × its preset multiplier.")
+  @Option(parsing: .unconditional, help: "Base learning rate η; each tensor uses η × its preset multiplier.")
   public var learningRate: Double = RunRequest().learningRate
 
   @Option(help: ArgumentHelp(
@@ -34,34 +34,34 @@ public struct TrainCommand: ParsableCommand {
     valueName: "source"))
   public var data: String = "synthetic"
 
-  @Option(help: "Input dimension of synthetic data (default 64).")
+  @Option(parsing: .unconditional, help: "Input dimension of synthetic data (default 64).")
   public var inputDim: Int?
 
-  @Option(help: "Outputs (classes for cross-entropy) of synthetic data (default 10).")
+  @Option(parsing: .unconditional, help: "Outputs (classes for cross-entropy) of synthetic data (default 10).")
   public var outputDim: Int?
 
-  @Option(help: "Training samples of synthetic data.")
+  @Option(parsing: .unconditional, help: "Training samples of synthetic data.")
   public var trainSize: Int = RunRequest().trainSize
 
-  @Option(help: "Test samples of synthetic data (0: none).")
+  @Option(parsing: .unconditional, help: "Test samples of synthetic data (0: none).")
   public var testSize: Int = RunRequest().testSize
 
-  @Option(help: "Samples per step.")
+  @Option(parsing: .unconditional, help: "Samples per step.")
   public var batchSize: Int = RunRequest().batchSize
 
-  @Option(help: "Number of SGD steps.")
+  @Option(parsing: .unconditional, help: "Number of SGD steps.")
   public var steps: Int = RunRequest().steps
 
-  @Option(help: "Seed of initialization, data and shuffling.")
+  @Option(parsing: .unconditional, help: "Seed of initialization, data and shuffling.")
   public var seed: UInt64 = 0
 
   @Option(help: "Precision: float32 or float64.")
   public var dtype: DType = .float32
 
-  @Option(help: "Measure every K steps (0: never). Step 0 is always measured when K > 0.")
+  @Option(parsing: .unconditional, help: "Measure every K steps (0: never). Step 0 is always measured when K > 0.")
   public var measureEvery: Int = RunRequest().measureEvery
 
-  @Option(help: "Run the tangent pass on the first N rows of each measured batch (cheaper; the FSF is then an estimate). Default: the whole batch (exact).")
+  @Option(parsing: .unconditional, help: "Run the tangent pass on the first N rows of each measured batch (cheaper; the FSF is then an estimate). Default: the whole batch (exact).")
   public var probe: Int?
 
   @Flag(help: "Skip the extra forward pass that measures the actual change after a measured step.")
@@ -70,7 +70,7 @@ public struct TrainCommand: ParsableCommand {
   @Flag(help: "Skip the spectral norms of weights and updates.")
   public var noSpectral = false
 
-  @Option(help: "Evaluate on the test split every K steps (0: only at the end).")
+  @Option(parsing: .unconditional, help: "Evaluate on the test split every K steps (0: only at the end).")
   public var evaluateEvery: Int = 0
 
   @Option(help: "Run directory (default: runs/<run name>, made unique).")
@@ -85,7 +85,7 @@ public struct TrainCommand: ParsableCommand {
   @Flag(help: "Save initial and final weights and the first batch as .safetensors.")
   public var saveTensors = false
 
-  @Option(help: "BLAS threads (default: all cores).")
+  @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
   public var threads: Int?
 
   @Flag(help: "Print only the progress line and the summary, not the per-layer tables.")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _TestSupport
 
 @testable import Training
 
@@ -35,29 +36,9 @@ struct TemporaryDirectory {
   func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// An IDX file: big-endian magic and dimensions, then `payload`.
-func idxBytes(magic: UInt32, dimensions: [Int], payload: [UInt8]) -> [UInt8] {
-  func bigEndian(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
-  return bigEndian(magic) + dimensions.flatMap { bigEndian(UInt32($0)) } + payload
-}
-
-/// A small MNIST-style image file: `count` images of `rows × columns` with varied pixels.
-func imageFile(count: Int, rows: Int = 4, columns: Int = 4, offset: Int = 0) -> [UInt8] {
-  let payload = (0..<(count * rows * columns)).map { UInt8(truncatingIfNeeded: ($0 + offset) * 37 + 11) }
-  return idxBytes(magic: 0x0000_0803, dimensions: [count, rows, columns], payload: payload)
-}
-
-/// A label file with labels `i % 10`.
-func labelFile(count: Int) -> [UInt8] {
-  idxBytes(magic: 0x0000_0801, dimensions: [count], payload: (0..<count).map { UInt8($0 % 10) })
-}
-
 /// Writes the four raw files of a tiny MNIST-style data set (8 train and 4 test images of 4×4).
 func writeFixture(in directory: TemporaryDirectory, trainCount: Int = 8, testCount: Int = 4) throws {
-  try directory.write(imageFile(count: trainCount), to: "train-images-idx3-ubyte")
-  try directory.write(labelFile(count: trainCount), to: "train-labels-idx1-ubyte")
-  try directory.write(imageFile(count: testCount, offset: 5), to: "t10k-images-idx3-ubyte")
-  try directory.write(labelFile(count: testCount), to: "t10k-labels-idx1-ubyte")
+  try writeIDXFixture(inDirectory: directory.path, trainCount: trainCount, testCount: testCount)
 }
 
 /// Runs a shell command (for `gzip`, an implementation independent of the one under test).

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// Every bad input gets one clear message (what was expected, what was found, how to fix it) and
+/// a non-zero exit status, never a crash; a diverged run records its outcome and keeps its files.
+@Suite("Bad input gives a clear error and a non-zero exit")
+struct BadInputTests {
+  /// Runs `featurespeed` and checks a failure whose standard error contains every phrase.
+  func expectFailure(
+    _ arguments: [String], mentions phrases: [String], status expectedStatus: Int32? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let result = try FeatureSpeedBinary.run(arguments)
+    #expect(result.status != 0, "exit status 0 for \(arguments)", sourceLocation: sourceLocation)
+    if let expectedStatus {
+      #expect(result.status == expectedStatus, "stderr: \(result.error)", sourceLocation: sourceLocation)
+    }
+    // A crash (signal) would end with status ≥ 128 and no message.
+    #expect(result.status < 128 || result.status == 130, "crashed: \(result.error)", sourceLocation: sourceLocation)
+    for phrase in phrases {
+      #expect(result.error.contains(phrase), "stderr lacks '\(phrase)': \(result.error)", sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test func unknownPreset() throws {
+    try expectFailure(tinyRun + ["--preset", "xyz"], mentions: ["Unknown parametrization 'xyz'", "Expected one of", "mup"], status: 64)
+  }
+
+  @Test func unknownActivation() throws {
+    try expectFailure(tinyRun + ["--activation", "swish"], mentions: ["swish", "relu", "gelu"], status: 64)
+  }
+
+  @Test(arguments: [["--width", "0"], ["--depth", "0"], ["--batch-size", "0"], ["--steps", "0"], ["--width", "-3"], ["--steps", "-1"]])
+  func nonPositiveSizes(_ option: [String]) throws {
+    try expectFailure(tinyRun + option, mentions: [option[0], option[1], "positive"], status: 64)
+  }
+
+  @Test func unknownDataSource() throws {
+    try expectFailure(tinyRun + ["--data", "cifar"], mentions: ["cifar", "fashion-mnist", "mnist:DIR"], status: 64)
+  }
+
+  @Test func missingDataDirectory() throws {
+    try expectFailure(tinyRun + ["--data", "mnist:/nonexistent/mnist"], mentions: ["/nonexistent/mnist", "--data"])
+  }
+
+  @Test func missingIDXFile() throws {
+    try withTemporaryDirectory { dir in
+      try writeIDXFixture(inDirectory: dir.path)
+      try FileManager.default.removeItem(at: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+      try expectFailure(mnistRun(dir), mentions: ["t10k-labels-idx1-ubyte"])
+    }
+  }
+
+  @Test func truncatedIDXFile() throws {
+    try withTemporaryDirectory { dir in
+      try writeIDXFixture(inDirectory: dir.path)
+      let bytes = imageFile(count: 8)
+      try Data(bytes.dropLast(20)).write(to: dir.appendingPathComponent("train-images-idx3-ubyte"))
+      try expectFailure(mnistRun(dir), mentions: ["train-images-idx3-ubyte", "truncated", "\(bytes.count - 16 - 20)"])
+    }
+  }
+
+  @Test func wrongMagic() throws {
+    try withTemporaryDirectory { dir in
+      try writeIDXFixture(inDirectory: dir.path)
+      // A label file where an image file belongs.
+      try Data(labelFile(count: 8)).write(to: dir.appendingPathComponent("train-images-idx3-ubyte"))
+      try expectFailure(mnistRun(dir), mentions: ["train-images-idx3-ubyte", "0x00000803", "0x00000801"])
+    }
+  }
+
+  @Test func imageLabelCountMismatch() throws {
+    try withTemporaryDirectory { dir in
+      try writeIDXFixture(inDirectory: dir.path)
+      try Data(labelFile(count: 7)).write(to: dir.appendingPathComponent("train-labels-idx1-ubyte"))
+      try expectFailure(mnistRun(dir), mentions: ["8", "7", "train-labels-idx1-ubyte"])
+    }
+  }
+
+  @Test func unwritableOutput() throws {
+    try withTemporaryDirectory { dir in
+      let file = dir.appendingPathComponent("file.txt")
+      try Data("x".utf8).write(to: file)
+      try expectFailure(tinyRun + ["--output", file.appendingPathComponent("run").path], mentions: ["file.txt/run", "--output"])
+      #expect(try contents(of: file) == Array("x".utf8))
+    }
+  }
+
+  @Test func existingRunWithoutOverwrite() throws {
+    try withTemporaryDirectory { dir in
+      let out = dir.appendingPathComponent("run")
+      let first = try FeatureSpeedBinary.run(tinyRun + ["--output", out.path])
+      try #require(first.status == 0)
+      let before = try contents(of: out.appendingPathComponent("measurements.csv"))
+      try expectFailure(tinyRun + ["--output", out.path], mentions: [out.path, "--overwrite"])
+      #expect(try contents(of: out.appendingPathComponent("measurements.csv")) == before)
+    }
+  }
+
+  @Test("NaN/∞ during training: status diverged with the step in config.json, files intact, exit 3")
+  func divergence() throws {
+    try withTemporaryDirectory { dir in
+      let out = dir.appendingPathComponent("run")
+      let arguments = tinyRun.filter { $0 != "--quiet" } + ["--output", out.path, "--learning-rate", "1e6", "--measure-every", "1", "--steps", "50"]
+      try expectFailure(arguments, mentions: ["diverged at step", "--learning-rate", out.path], status: 3)
+      let config = try readConfig(out)
+      #expect(config["status"] as? String == "diverged")
+      let step = try #require(config["divergedAtStep"] as? Int)
+      #expect(step > 0 && step < 50)
+      #expect((config["divergenceReason"] as? String)?.contains("\(step)") == true)
+      // Everything measured before the divergence is there, in complete lines.
+      let measurements = try readCSV(out.appendingPathComponent("measurements.csv"))
+      #expect(Set(measurements.rows.map { Int($0[1])! }) == Set(0..<step))
+      let metrics = try readCSV(out.appendingPathComponent("metrics.csv"))
+      #expect(metrics.rows.filter { $0[2] == "train" }.count == step)
+    }
+  }
+
+  private func mnistRun(_ dir: URL) -> [String] {
+    ["train", "--data", "mnist:\(dir.path)", "--width", "8", "--depth", "2", "--batch-size", "4", "--steps", "2", "--quiet",
+     "--output", dir.appendingPathComponent("run").path]
+  }
+}

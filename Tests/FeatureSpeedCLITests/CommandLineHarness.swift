@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// Runs the real `featurespeed` executable (built next to the test bundle by
+/// `swift build --build-tests`) and captures its exit status, standard output and error.
+enum FeatureSpeedBinary {
+  /// Path of the executable in the products directory of this test run.
+  static var url: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("featurespeed")
+  }
+
+  struct Result {
+    var status: Int32
+    var output: String
+    var error: String
+  }
+
+  static func run(_ arguments: [String], currentDirectory: URL? = nil) throws -> Result {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: url.path),
+      "featurespeed is not built at \(url.path); run `swift build --build-tests` (scripts/test.sh does) first")
+    let process = Process()
+    process.executableURL = url
+    process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+      error: String(decoding: errorData, as: UTF8.self))
+  }
+}
+
+/// Options of a tiny, fast training run on synthetic data (debug builds are slow).
+let tinyRun = [
+  "train", "--width", "16", "--depth", "3", "--input-dim", "8", "--output-dim", "3", "--train-size", "128",
+  "--test-size", "32", "--batch-size", "16", "--steps", "12", "--measure-every", "4", "--quiet",
+]
+
+/// Parses a CSV file written by FeatureSpeed (no quoted fields) into a header and rows.
+func readCSV(_ url: URL) throws -> (header: [String], rows: [[String]]) {
+  let text = String(decoding: try contents(of: url), as: UTF8.self)
+  #expect(text.hasSuffix("\n"), "a CSV file must end with a complete line")
+  let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+  let header = lines.first.map { $0.components(separatedBy: ",") } ?? []
+  return (header, lines.dropFirst().map { $0.components(separatedBy: ",") })
+}
+
+/// The JSON object in `config.json` of a run directory.
+func readConfig(_ directory: URL) throws -> [String: Any] {
+  let data = try Data(contentsOf: directory.appendingPathComponent("config.json"))
+  return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+}
