@@ -81,7 +81,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
     case .lossDecayFirstOrder: "−δℒ = Σ_k C_k, the first-order loss decrease of the step (network-wide)"
     case .featureUpdateRMS: "rms(δF_ℓ): first-order feature update of the step, by the tangent pass (probe rows if --probe)"
     case .bfaCos: "cos θ_ℓ = −⟨b_ℓ, δF_ℓ⟩/(‖b_ℓ‖‖δF_ℓ‖): backward–feature angle (probe rows if --probe)"
-    case .fsfResidual: "|‖δF_ℓ‖ − Σ_{k≤ℓ}C_k/(‖b_ℓ‖cos θ_ℓ)| / ‖δF_ℓ‖: residual of the feature speed formula (exact mode only; rounding level)"
+    case .fsfResidual: "abs(‖δF_ℓ‖ − Σ_{k≤ℓ}C_k/(‖b_ℓ‖cos θ_ℓ)) / ‖δF_ℓ‖: residual of the feature speed formula (exact mode only; rounding level)"
     case .sensitivity: "S_ℓ = ‖b_ℓ‖·‖F_ℓ‖: loss change per unit relative feature change in the worst direction"
     case .bafuRelative: "BAFU_ℓ/‖F_ℓ‖ = Σ_{k≤ℓ}C_k / S_ℓ: backward-aligned feature update, relative (contributions over sensitivity)"
     case .featureSpeedPerLossDecay: "rms(δF_ℓ)/(−δℒ): feature speed per unit first-order loss decay ([FSF] Fig. 3)"

@@ -112,3 +112,25 @@ struct TrainCommandTests {
     for q in Quantity.allCases { #expect(quantities.output.contains("`\(q.rawValue)`")) }
   }
 }
+
+@Suite("Documentation stays in sync with the code")
+struct DocumentationTests {
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  @Test("The README's quantity table is exactly `featurespeed quantities --markdown`")
+  func quantityTable() throws {
+    let readme = String(decoding: try contents(of: Self.packageRoot.appendingPathComponent("README.md")), as: UTF8.self)
+    let table = try FeatureSpeedBinary.run(["quantities", "--markdown"])
+    try #require(table.status == 0)
+    #expect(readme.contains(table.output), "regenerate the README table with `featurespeed quantities --markdown`")
+  }
+
+  @Test("The README starts with the two commands, and .ci/run calls the test command")
+  func twoCommands() throws {
+    let readme = String(decoding: try contents(of: Self.packageRoot.appendingPathComponent("README.md")), as: UTF8.self)
+    let firstLines = readme.split(separator: "\n").prefix(5).joined(separator: "\n")
+    #expect(firstLines.contains("bash scripts/demo.sh") && firstLines.contains("bash scripts/test.sh"))
+    let ci = String(decoding: try contents(of: Self.packageRoot.appendingPathComponent(".ci/run")), as: UTF8.self)
+    #expect(ci.contains("bash scripts/test.sh"))
+  }
+}
