@@ -121,6 +121,20 @@ public struct UnitLayout: Codable, Equatable, Sendable {
   public var hasBias: Bool
   /// The network depth `L` (presets may scale with it).
   public var depth: Int
+
+  public init(
+    layerIndex: Int, unitIndex: Int, role: LayerRole, fanIn: Int, fanOut: Int, inputActivation: Activation,
+    hasBias: Bool, depth: Int
+  ) {
+    self.layerIndex = layerIndex
+    self.unitIndex = unitIndex
+    self.role = role
+    self.fanIn = fanIn
+    self.fanOut = fanOut
+    self.inputActivation = inputActivation
+    self.hasBias = hasBias
+    self.depth = depth
+  }
 }
 
 /// One layer as a chain of dense units, optionally wrapped in a residual connection.

@@ -40,15 +40,12 @@ func resolve(
   ).spec
 }
 
-/// The unit layout of a single weight with the given shape and input activation (decoded from
-/// JSON, since `UnitLayout` has no public memberwise initializer).
+/// The unit layout of a single weight with the given shape and input activation.
 func unit(
   role: LayerRole, fanIn: Int, fanOut: Int, activation: Activation = .relu, bias: Bool = true,
   depth: Int = 4
 ) -> UnitLayout {
-  let json = """
-    {"layerIndex": 1, "unitIndex": 0, "role": "\(role.rawValue)", "fanIn": \(fanIn), "fanOut": \(fanOut),
-     "inputActivation": "\(activation.rawValue)", "hasBias": \(bias), "depth": \(depth)}
-    """
-  return try! JSONDecoder().decode(UnitLayout.self, from: Data(json.utf8))
+  UnitLayout(
+    layerIndex: 1, unitIndex: 0, role: role, fanIn: fanIn, fanOut: fanOut, inputActivation: activation,
+    hasBias: bias, depth: depth)
 }
