@@ -183,7 +183,7 @@ import Testing
 
   // MARK: Interoperability
 
-  @Test(.enabled(if: Python.isAvailable, "needs python3"))
+  @Test(.enabled(if: PythonInterpreter.isAvailable, "needs python3"))
   func pythonsCSVModuleReadsTheFieldsBack() throws {
     try withTemporaryDirectory { directory in
       let url = directory.appendingPathComponent("m.csv")
@@ -200,7 +200,7 @@ import Testing
         print(json.dumps({'header': rows[0], 'names': [n for n, _ in rows[1:]],
                           'values': [repr(v) for v in values]}))
         """
-      let result = try Python.run(script, arguments: [url.path])
+      let result = try PythonInterpreter.run(script, arguments: [url.path])
       #expect(result.status == 0, "python3 failed: \(result.error)")
       struct View: Decodable { var header: [String]; var names: [String]; var values: [String] }
       let view = try JSONDecoder().decode(View.self, from: Data(result.output.utf8))

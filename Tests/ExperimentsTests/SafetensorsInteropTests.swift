@@ -107,12 +107,12 @@ private let packageRoundTrip = """
     #expect(tensors["scalar"] == PythonView.Tensor(dtype: dtypes["F64"]!, shape: [], values: ["-0.5"]))
   }
 
-  @Test(.enabled(if: Python.hasNumPy, "needs python3 with numpy"))
+  @Test(.enabled(if: PythonInterpreter.hasNumPy, "needs python3 with numpy"))
   func pythonParsesTheFileByHandFromTheSpecification() throws {
     try withTemporaryDirectory { directory in
       let url = directory.appendingPathComponent("sample.safetensors")
       try Self.sampleFile().write(to: url)
-      let result = try Python.run(handParser, arguments: [url.path])
+      let result = try PythonInterpreter.run(handParser, arguments: [url.path])
       #expect(result.status == 0, "python3 failed: \(result.error)")
       let view = try decode(result.output)
       #expect(view.dataStart.map { $0 % 8 } == 0)
@@ -124,13 +124,13 @@ private let packageRoundTrip = """
     }
   }
 
-  @Test(.enabled(if: Python.hasSafetensors, "needs python3 with numpy and the safetensors package"))
+  @Test(.enabled(if: PythonInterpreter.hasSafetensors, "needs python3 with numpy and the safetensors package"))
   func theSafetensorsPackageReadsOurFilesAndWeReadItsFiles() throws {
     try withTemporaryDirectory { directory in
       let ours = directory.appendingPathComponent("ours.safetensors")
       let theirs = directory.appendingPathComponent("theirs.safetensors")
       try Self.sampleFile().write(to: ours)
-      let result = try Python.run(packageRoundTrip, arguments: [ours.path, theirs.path])
+      let result = try PythonInterpreter.run(packageRoundTrip, arguments: [ours.path, theirs.path])
       #expect(result.status == 0, "python3 failed: \(result.error)")
       let view = try decode(result.output)
       #expect(view.metadata == Self.metadata)

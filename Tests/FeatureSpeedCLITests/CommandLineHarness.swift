@@ -10,32 +10,11 @@ enum FeatureSpeedBinary {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("featurespeed")
   }
 
-  struct Result {
-    var status: Int32
-    var output: String
-    var error: String
-  }
-
-  static func run(_ arguments: [String], currentDirectory: URL? = nil) throws -> Result {
+  static func run(_ arguments: [String], currentDirectory: URL? = nil) throws -> ProcessResult {
     try #require(
       FileManager.default.isExecutableFile(atPath: url.path),
       "featurespeed is not built at \(url.path); run `swift build --build-tests` (scripts/test.sh does) first")
-    let process = Process()
-    process.executableURL = url
-    process.arguments = arguments
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-      error: String(decoding: errorData, as: UTF8.self))
+    return try runProcess(url, arguments, currentDirectory: currentDirectory)
   }
 }
 
