@@ -52,9 +52,12 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
   ///     must have tangent buffers, which this call overwrites.
   ///   - gradients: `∇_θ ℒ` on the batch.
   ///   - update: the optimizer's step `δθ` (SGD: `−η ∇_θ ℒ`).
+  ///   - sgdRates: when the step is plain SGD with these rates, the exact tangent pass goes through
+  ///     the batch Gram matrix (`TangentDirection.sgdStep`), which is cheaper for batches smaller
+  ///     than the width; the result is the same up to rounding.
   public mutating func measure(
     step: Int, network: Network<Scalar>, workspace: inout Workspace<Scalar>,
-    gradients: NetworkParameters<Scalar>, update: NetworkParameters<Scalar>
+    gradients: NetworkParameters<Scalar>, update: NetworkParameters<Scalar>, sgdRates: LearningRates? = nil
   ) -> StepMeasurement {
     // Contributions C_k = −⟨∇_k, δθ_k⟩ (SPEC §3.1, general form).
     let contributions = NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }
@@ -64,7 +67,11 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
     // Tangent pass along δθ, on the whole batch or on the probe rows (SPEC §3.2–3.3).
     if probe == nil {
       precondition(workspace.hasTangents, "Exact measurement needs a workspace with tangent buffers")
-      network.tangent(update, &workspace)
+      if let sgdRates {
+        network.tangent(.sgdStep(sgdRates, gradients: gradients), &workspace)
+      } else {
+        network.tangent(update, &workspace)
+      }
     } else {
       let rows = probe!.rows
       probe!.input.copyRows(0..<rows, of: workspace.input)

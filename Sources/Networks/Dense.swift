@@ -35,6 +35,19 @@ extension DenseParameters {
     }
   }
 
+  /// Backward fused with an SGD step: `W ← W − η_W · s · a · dyᵀ g` and
+  /// `c ← c − η_c · s · a_b · Σ_i dy_i`, i.e. the parameter gradient scaled by `−η` and added in
+  /// place by one gemm (no gradient buffer).
+  public mutating func descend(
+    _ dy: Matrix<Scalar>, input g: Matrix<Scalar>, spec: DenseSpec, scale: Double, rates: UnitLearningRates
+  ) {
+    let a = scale * spec.scaling.weight.forwardMultiplier
+    weight.gemm(dy, g, transposeA: true, alpha: Scalar(-rates.weight * a), beta: 1)
+    if let biasScaling = spec.scaling.bias, let biasRate = rates.bias {
+      bias!.setColumnSums(of: dy, scaledBy: Scalar(-biasRate * scale * biasScaling.forwardMultiplier), accumulate: true)
+    }
+  }
+
   /// Backward, input part: `dg (+)= s · a · dy W` (the gradient w.r.t. the activated input).
   public func inputGradient(
     _ dy: Matrix<Scalar>, spec: DenseSpec, scale: Double, into dg: inout Matrix<Scalar>,
@@ -59,6 +72,43 @@ extension DenseParameters {
     dy.gemm(g, direction.weight, transposeB: true, alpha: a, beta: beta)
     if let directionBias = direction.bias, let biasScaling = spec.scaling.bias {
       dy.addToEveryRow(directionBias, scaledBy: Scalar(scale * biasScaling.forwardMultiplier))
+    }
+  }
+}
+
+extension DenseParameters {
+  /// Tangent along this unit's SGD step `δW = −η_W ∇_W ℒ`, `δc = −η_c ∇_c ℒ`, on the batch whose
+  /// backward pass produced `gradient` and `dy` (SPEC §3.3):
+  /// `δy (+)= s·a·δg Wᵀ + s·a·g δWᵀ + s·a_b·1 δcᵀ`.
+  ///
+  /// Since `∇_W ℒ = s·a·dyᵀ g`, the weight term is `−η_W (s a)² (g gᵀ) dy`: through the `n × n`
+  /// Gram matrix of the batch (syrk + symm, `n²·fanIn + 2n²·fanOut` flops) instead of the dense
+  /// product (`2n·fanIn·fanOut` flops) whenever that is cheaper, i.e. for batches smaller than
+  /// about the layer width. The result is the same up to rounding.
+  /// - Parameters:
+  ///   - dy: the gradient at the unit's output from the backward pass (`n × fanOut`).
+  ///   - gradient: the unit's stored gradient (used for the bias and the dense fallback).
+  ///   - gram: an `n × n` scratch buffer.
+  public func tangentAlongSGDStep(
+    _ dg: Matrix<Scalar>?, input g: Matrix<Scalar>, outputGradient dy: Matrix<Scalar>,
+    gradient: DenseParameters<Scalar>, rates: UnitLearningRates, spec: DenseSpec, scale: Double,
+    gram: inout Matrix<Scalar>, into out: inout Matrix<Scalar>, accumulate: Bool = false
+  ) {
+    let a = scale * spec.scaling.weight.forwardMultiplier
+    var beta: Scalar = accumulate ? 1 : 0
+    if let dg {
+      out.gemm(dg, weight, transposeB: true, alpha: Scalar(a), beta: beta)
+      beta = 1
+    }
+    let n = Double(g.rows), fanIn = Double(spec.fanIn), fanOut = Double(spec.fanOut)
+    if n * n * (fanIn + 2 * fanOut) < 2 * n * fanIn * fanOut {
+      gram.syrk(g)
+      out.symm(gram, dy, alpha: Scalar(-rates.weight * a * a), beta: beta)
+    } else {
+      out.gemm(g, gradient.weight, transposeB: true, alpha: Scalar(-rates.weight * a), beta: beta)
+    }
+    if let gradientBias = gradient.bias, let biasScaling = spec.scaling.bias, let biasRate = rates.bias {
+      out.addToEveryRow(gradientBias, scaledBy: Scalar(-biasRate * scale * biasScaling.forwardMultiplier))
     }
   }
 }

@@ -80,6 +80,26 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// Per unit, `∇_W = s·a·dyᵀ g`, `∂ℒ/∂g = s·a·dy W`, `∂ℒ/∂z = α'(z) ⊙ ∂ℒ/∂g`; a residual block
   /// adds the skip path, `b_{ℓ−1} = b_ℓ + β a φ'(F_{ℓ−1}) ⊙ (b_ℓ W)`.
   public func backward(_ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>) {
+    var network = self  // shares storage; the pass below does not write parameters
+    var sink: NetworkParameters<Scalar>? = gradients
+    gradients = NetworkParameters(layers: [])  // keep `sink` uniquely referenced
+    network.backwardPass(&workspace, gradients: &sink, learningRates: nil)
+    gradients = sink!
+  }
+
+  /// Backward pass fused with the SGD step: writes every `b_ℓ` and applies
+  /// `W ← W − η_W ∇_W ℒ`, `c ← c − η_c ∇_c ℒ` unit by unit as soon as the unit's input gradient is
+  /// computed, without materializing the gradients (one gemm per weight instead of a gemm, a
+  /// stored gradient and an axpy pass). Equivalent to `backward` followed by the SGD update up to
+  /// rounding.
+  public mutating func backwardApplyingSGD(_ workspace: inout Workspace<Scalar>, learningRates: LearningRates) {
+    var none: NetworkParameters<Scalar>? = nil
+    backwardPass(&workspace, gradients: &none, learningRates: learningRates)
+  }
+
+  private mutating func backwardPass(
+    _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?
+  ) {
     precondition(workspace.hasBackward, "backward needs a workspace with backward buffers")
     for l in spec.layers.indices.reversed() {
       let layer = spec.layers[l]
@@ -91,21 +111,28 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         let scale = u == lastUnit ? (layer.residualScale ?? 1) : 1
         let z = u == 0 ? x : workspace.unitInputs[l][u]
         let g = unit.inputActivation == .identity ? z : workspace.activated[l][u]
-        let unitParameters = parameters.layers[l][u]
-        unitParameters.parameterGradient(dy, input: g, spec: unit, scale: scale, into: &gradients.layers[l][u])
-        if l == 0 && u == 0 { continue }  // the data needs no gradient
-        let skip: Matrix<Scalar>? = u == 0 && layer.residualScale != nil ? workspace.backward[l] : nil
-        if unit.inputActivation == .identity {
-          workspace.withInputGradient(layer: l, unit: u) { dz in
-            if let skip { dz.copy(from: skip) }
-            unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &dz, accumulate: skip != nil)
+        if gradients != nil {
+          parameters.layers[l][u].parameterGradient(dy, input: g, spec: unit, scale: scale, into: &gradients!.layers[l][u])
+        }
+        if !(l == 0 && u == 0) {  // the data needs no gradient
+          let unitParameters = parameters.layers[l][u]
+          let skip: Matrix<Scalar>? = u == 0 && layer.residualScale != nil ? workspace.backward[l] : nil
+          if unit.inputActivation == .identity {
+            workspace.withInputGradient(layer: l, unit: u) { dz in
+              if let skip { dz.copy(from: skip) }
+              unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &dz, accumulate: skip != nil)
+            }
+          } else {
+            unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &workspace.scratch[l][u])
+            let dg = workspace.scratch[l][u]
+            workspace.withInputGradient(layer: l, unit: u) { dz in
+              dz.setDerivativeProduct(unit.inputActivation, preactivation: z, dg, adding: skip)
+            }
           }
-        } else {
-          unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &workspace.scratch[l][u])
-          let dg = workspace.scratch[l][u]
-          workspace.withInputGradient(layer: l, unit: u) { dz in
-            dz.setDerivativeProduct(unit.inputActivation, preactivation: z, dg, adding: skip)
-          }
+        }
+        // After the input gradient, which needs the old weights.
+        if let learningRates {
+          parameters.layers[l][u].descend(dy, input: g, spec: unit, scale: scale, rates: learningRates.units[l][u])
         }
       }
     }
@@ -120,7 +147,15 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// Per unit, `δy = s·a·(δg Wᵀ + g δWᵀ) + s·a_b·1 δcᵀ` with `δg = α'(z) ⊙ δz`; a residual block
   /// adds `δF_{ℓ−1}`. The data is fixed, so the first layer has no input tangent.
   public func tangent(_ direction: NetworkParameters<Scalar>, _ workspace: inout Workspace<Scalar>) {
+    tangent(.parameters(direction), &workspace)
+  }
+
+  /// Tangent pass along `direction` (see `TangentDirection`).
+  public func tangent(_ direction: TangentDirection<Scalar>, _ workspace: inout Workspace<Scalar>) {
     precondition(workspace.hasTangents, "tangent needs a workspace with tangent buffers")
+    if case .sgdStep = direction {
+      precondition(workspace.hasBackward, "the SGD-step tangent needs the backward signals of the same workspace")
+    }
     for l in spec.layers.indices {
       let layer = spec.layers[l]
       let x = l == 0 ? workspace.input : workspace.features[l - 1]
@@ -140,21 +175,39 @@ public struct Network<Scalar: BLASScalar>: Sendable {
             dg = workspace.scratch[l][u]
           }
         }
+        let isLast = u == lastUnit
+        let scale = isLast ? (layer.residualScale ?? 1) : 1
+        let accumulate = isLast && layer.residualScale != nil && dx != nil
+        if accumulate { workspace.featureTangents[l].copy(from: dx!) }
         let unitParameters = parameters.layers[l][u]
-        let unitDirection = direction.layers[l][u]
-        if u < lastUnit {
-          unitParameters.tangent(
-            dg, input: g, direction: unitDirection, spec: unit, scale: 1, into: &workspace.unitTangents[l][u + 1])
-        } else if let beta = layer.residualScale {
-          if let dx { workspace.featureTangents[l].copy(from: dx) }
-          unitParameters.tangent(
-            dg, input: g, direction: unitDirection, spec: unit, scale: beta, into: &workspace.featureTangents[l],
-            accumulate: dx != nil)
-        } else {
-          unitParameters.tangent(
-            dg, input: g, direction: unitDirection, spec: unit, scale: 1, into: &workspace.featureTangents[l])
+        switch direction {
+        case .parameters(let d):
+          workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
+            unitParameters.tangent(
+              dg, input: g, direction: d.layers[l][u], spec: unit, scale: scale, into: &out, accumulate: accumulate)
+          }
+        case .sgdStep(let rates, let gradients):
+          let dy = isLast ? workspace.backward[l] : workspace.unitBackward[l][u + 1]
+          var gram = workspace.gram
+          workspace.gram = Matrix(rows: 0, columns: 0)  // keep the buffer uniquely referenced
+          workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
+            unitParameters.tangentAlongSGDStep(
+              dg, input: g, outputGradient: dy, gradient: gradients.layers[l][u], rates: rates.units[l][u],
+              spec: unit, scale: scale, gram: &gram, into: &out, accumulate: accumulate)
+          }
+          workspace.gram = gram
         }
       }
     }
   }
+}
+
+/// A parameter direction for `Network.tangent`.
+public enum TangentDirection<Scalar: BLASScalar>: Sendable {
+  /// An arbitrary direction `δθ` with the structure of the parameters.
+  case parameters(NetworkParameters<Scalar>)
+  /// The SGD step `δθ_k = −η_k ∇_k ℒ` of the batch the workspace holds, after `backward` wrote
+  /// `gradients` there. The weight terms go through the batch Gram matrix when that is cheaper
+  /// (`DenseParameters.tangentAlongSGDStep`); no update buffer is needed.
+  case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>)
 }

@@ -32,6 +32,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
   var unitBackward: [[Matrix<Scalar>]]  // ∂ℒ/∂z_u for u ≥ 1
   var scratch: [[Matrix<Scalar>]]  // n × fanIn: ∂ℒ/∂g_u in backward, δg_u in tangent
   var unitTangents: [[Matrix<Scalar>]]  // δz_u for u ≥ 1
+  var gram: Matrix<Scalar>  // n × n, the batch Gram matrix of the SGD-step tangent
 
   /// Buffers for `spec` and batches of `rows` samples.
   /// - Parameters:
@@ -65,6 +66,14 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
         u == 0 || !tangents ? empty() : Matrix(rows: rows, columns: layer.units[u].fanIn)
       }
     }
+    gram = tangents && backward ? Matrix(rows: rows, columns: rows) : empty()
+  }
+
+  /// Bytes held by the buffers (for memory accounting).
+  public var byteCount: Int {
+    let matrices = [input, targets.values, gram] + features + backward + featureTangents
+      + (unitInputs + activated + unitBackward + scratch + unitTangents).flatMap { $0 }
+    return matrices.reduce(0) { $0 + $1.count } * MemoryLayout<Scalar>.stride + targets.labels.count * 4
   }
 
   /// Whether backward buffers exist.
@@ -109,6 +118,12 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     precondition(rows == other.rows, "loadBatch: \(other.rows) rows into a workspace of \(rows)")
     input.copy(from: other.input)
     targets.copy(from: other.targets)
+  }
+
+  /// Calls `body` with the buffer that receives the tangent of unit `u`'s output: `δF_ℓ` for the
+  /// last unit of layer `l`, the next unit's input tangent otherwise.
+  mutating func withUnitTangent(layer l: Int, unit u: Int, isLast: Bool, _ body: (inout Matrix<Scalar>) -> Void) {
+    if isLast { body(&featureTangents[l]) } else { body(&unitTangents[l][u + 1]) }
   }
 
   /// Calls `body` with the buffer that receives `∂ℒ/∂z` at the input of unit `u` of layer `l`:

@@ -27,6 +27,17 @@ where Self.RawSignificand: FixedWidthInteger {
     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+  /// `C = alpha · A Aᵀ + beta · C` on the **upper triangle** of the `n × n` matrix `C`, with `A`
+  /// stored row-major as `n × k` (BLAS syrk; half the flops of the equivalent gemm).
+  static func syrk(
+    n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+  /// `C = alpha · A · B + beta · C` where `A` is the symmetric `m × m` matrix whose **upper
+  /// triangle** is stored row-major, `B` and `C` are `m × n` (BLAS symm, left side).
+  static func symm(
+    m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+    beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
   /// `y = alpha · op(A) · x + beta · y` with `A` stored row-major as `m × n` (gemv).
   static func gemv(
     transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,

@@ -34,6 +34,39 @@ extension Matrix {
     }
   }
 
+  /// `self = alpha · a aᵀ + beta · self` on the upper triangle (BLAS syrk): the Gram matrix of
+  /// the rows of `a` (`n × k`); `self` is `n × n` and its strict lower triangle is left untouched.
+  public mutating func syrk(_ a: Matrix, alpha: Scalar = 1, beta: Scalar = 0) {
+    precondition(rows == a.rows && columns == a.rows, "syrk: \(a.rows)×\(a.columns) into \(rows)×\(columns)")
+    if rows == 0 { return }
+    if a.columns == 0 {
+      if beta == 0 { fill(with: 0) } else { scale(by: beta) }
+      return
+    }
+    a.storage.withUnsafeBufferPointer { pa in
+      storage.withUnsafeMutableBufferPointer { pc in
+        Scalar.syrk(n: a.rows, k: a.columns, alpha: alpha, a: pa.baseAddress!, lda: a.columns, beta: beta,
+                    c: pc.baseAddress!, ldc: a.rows)
+      }
+    }
+  }
+
+  /// `self = alpha · S · b + beta · self` where `S` is symmetric `m × m` and only its upper
+  /// triangle is read (BLAS symm); `b` and `self` are `m × n`.
+  public mutating func symm(_ s: Matrix, _ b: Matrix, alpha: Scalar = 1, beta: Scalar = 0) {
+    precondition(s.rows == s.columns && s.rows == b.rows && rows == b.rows && columns == b.columns,
+                 "symm: \(s.rows)×\(s.columns) times \(b.rows)×\(b.columns) into \(rows)×\(columns)")
+    if count == 0 { return }
+    s.storage.withUnsafeBufferPointer { ps in
+      b.storage.withUnsafeBufferPointer { pb in
+        storage.withUnsafeMutableBufferPointer { pc in
+          Scalar.symm(m: b.rows, n: b.columns, alpha: alpha, a: ps.baseAddress!, lda: s.columns, b: pb.baseAddress!,
+                      ldb: b.columns, beta: beta, c: pc.baseAddress!, ldc: b.columns)
+        }
+      }
+    }
+  }
+
   /// `self += alpha · x` (BLAS axpy); `x` has the same number of entries.
   public mutating func add(_ x: Matrix, scaledBy alpha: Scalar = 1) {
     precondition(x.count == count, "add: \(x.rows)×\(x.columns) onto \(rows)×\(columns)")

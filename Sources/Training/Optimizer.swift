@@ -15,6 +15,9 @@ public protocol Optimizer<Scalar>: Sendable {
   mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>)
   /// Applies this step to `parameters` directly (equivalent to `computeUpdate` then `add`).
   mutating func apply(gradients: NetworkParameters<Scalar>, to parameters: inout NetworkParameters<Scalar>)
+  /// Rates with which the step is plain SGD, so the trainer may fuse it into the backward pass
+  /// (`Network.backwardApplyingSGD`); `nil` when the step needs the whole gradient first.
+  var fusableSGDRates: LearningRates? { get }
 }
 
 /// Plain gradient descent with per-tensor learning rates, `δθ_k = −η_k ∇_k ℒ` (SPEC §3.1), where
@@ -22,22 +25,19 @@ public protocol Optimizer<Scalar>: Sendable {
 public struct SGD<Scalar: BLASScalar>: Optimizer {
   public var name: String { "sgd" }
   /// `η_k` per `[layer position][unit]`: weight and (optional) bias.
-  public let learningRates: [[(weight: Double, bias: Double?)]]
+  public let learningRates: LearningRates
 
   /// Learning rates from the network's scalings and a base learning rate.
   public init(spec: NetworkSpec, baseLearningRate: Double) {
-    learningRates = spec.layers.map { layer in
-      layer.units.map { unit in
-        (weight: baseLearningRate * unit.scaling.weight.learningRateMultiplier,
-         bias: unit.scaling.bias.map { baseLearningRate * $0.learningRateMultiplier })
-      }
-    }
+    learningRates = LearningRates(spec: spec, baseLearningRate: baseLearningRate)
   }
 
+  public var fusableSGDRates: LearningRates? { learningRates }
+
   public mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>) {
-    for l in learningRates.indices {
-      for u in learningRates[l].indices {
-        let rates = learningRates[l][u]
+    for l in learningRates.units.indices {
+      for u in learningRates.units[l].indices {
+        let rates = learningRates.units[l][u]
         update.layers[l][u].weight.assign(gradients.layers[l][u].weight, scaledBy: Scalar(-rates.weight))
         if let rate = rates.bias {
           update.layers[l][u].bias!.assign(gradients.layers[l][u].bias!, scaledBy: Scalar(-rate))
@@ -47,9 +47,9 @@ public struct SGD<Scalar: BLASScalar>: Optimizer {
   }
 
   public mutating func apply(gradients: NetworkParameters<Scalar>, to parameters: inout NetworkParameters<Scalar>) {
-    for l in learningRates.indices {
-      for u in learningRates[l].indices {
-        let rates = learningRates[l][u]
+    for l in learningRates.units.indices {
+      for u in learningRates.units[l].indices {
+        let rates = learningRates.units[l][u]
         parameters.layers[l][u].weight.add(gradients.layers[l][u].weight, scaledBy: Scalar(-rates.weight))
         if let rate = rates.bias {
           parameters.layers[l][u].bias!.add(gradients.layers[l][u].bias!, scaledBy: Scalar(-rate))

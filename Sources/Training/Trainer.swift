@@ -6,11 +6,11 @@ import Scalings
 /// The training loop (SPEC §3): seeded batches, forward, loss, backward, the optimizer step, and
 /// at measured steps the per-layer measurements of `FeatureSpeedMeter`.
 ///
-/// All buffers (workspace, gradients, update, meter) are made once; a step allocates nothing.
-/// Divergence (NaN/±∞ loss) ends the run with `.diverged`, which is a result, not an error.
+/// All buffers are made once (see `StepEngine`); a step allocates nothing. Divergence (NaN/±∞
+/// loss or parameters) ends the run with `.diverged`, which is a result, not an error.
 public struct Trainer<Scalar: BLASScalar> {
   /// The network being trained (its parameters change every step).
-  public private(set) var network: Network<Scalar>
+  public var network: Network<Scalar> { engine.network }
   /// The settings.
   public let settings: TrainingSettings
   /// Number of updates applied so far.
@@ -19,11 +19,7 @@ public struct Trainer<Scalar: BLASScalar> {
   private let train: Dataset
   private let test: Dataset?
   private var sampler: BatchSampler
-  private var optimizer: SGD<Scalar>
-  private var workspace: Workspace<Scalar>
-  private var gradients: NetworkParameters<Scalar>
-  private var update: NetworkParameters<Scalar>
-  private var meter: FeatureSpeedMeter<Scalar>?
+  private var engine: StepEngine<Scalar>
   private var evaluationWorkspace: Workspace<Scalar>?
 
   /// - Parameters:
@@ -43,21 +39,13 @@ public struct Trainer<Scalar: BLASScalar> {
             + "expects \(network.spec.inputDimension) and \(network.spec.outputDimension). Use --input-dim/--output-dim that match the data.")
       }
     }
-    self.network = network
     self.train = train
     self.test = test
     self.settings = settings
     sampler = try BatchSampler(count: train.count, batchSize: settings.batchSize, seed: settings.seed)
-    optimizer = SGD(spec: network.spec, baseLearningRate: settings.baseLearningRate)
-    let exactTangents = settings.measureEvery > 0 && settings.measurement.isExact
-    workspace = Workspace(spec: network.spec, rows: settings.batchSize, backward: true, tangents: exactTangents)
-    gradients = NetworkParameters(zerosFor: network.spec)
-    update = NetworkParameters(zerosFor: network.spec)
-    if settings.measureEvery > 0 {
-      meter = FeatureSpeedMeter(
-        spec: network.spec, batchRows: settings.batchSize, settings: settings.measurement,
-        initialParameters: network.parameters)
-    }
+    engine = StepEngine(
+      network: network, batchSize: settings.batchSize, baseLearningRate: settings.baseLearningRate,
+      measurement: settings.measureEvery > 0 ? settings.measurement : nil)
   }
 
   /// The inputs and targets of the first training batch (what step 0 sees), without advancing.
@@ -82,29 +70,21 @@ public struct Trainer<Scalar: BLASScalar> {
     while completedSteps < settings.steps {
       let step = completedSteps
       if observer.shouldStop() { return .interrupted(step: step) }
-      train.fillBatch(indices: sampler.nextBatch(), inputs: &workspace.input, targets: &workspace.targets, loss: network.spec.loss)
-      network.forward(&workspace)
-      let loss = network.computeLoss(&workspace)
-      guard loss.isFinite else {
-        return .diverged(step: step, reason: "the training loss is \(loss) at step \(step)")
-      }
-      network.backward(&workspace, gradients: &gradients)
-      if settings.isMeasured(step: step), meter != nil {
-        optimizer.computeUpdate(gradients: gradients, into: &update)
-        var measurement = meter!.measure(
-          step: step, network: network, workspace: &workspace, gradients: gradients, update: update)
-        network.parameters.add(update)
-        meter!.measureActualStep(&measurement, updatedNetwork: network, workspace: workspace)
-        try observer.didMeasure(measurement)
-        if !network.parameters.isFinite {
-          return .diverged(step: step, reason: "the parameters hold NaN or ±∞ after the update of step \(step)")
-        }
-      } else {
-        optimizer.apply(gradients: gradients, to: &network.parameters)
+      train.fillBatch(
+        indices: sampler.nextBatch(), inputs: &engine.workspace.input, targets: &engine.workspace.targets,
+        loss: network.spec.loss)
+      let loss: Double, correct: Int
+      switch engine.step(index: step, measure: settings.isMeasured(step: step)) {
+      case .diverged(let reason):
+        return .diverged(step: step, reason: reason)
+      case .stepped(let stepLoss, let stepCorrect, let measurement):
+        loss = stepLoss
+        correct = stepCorrect
+        if let measurement { try observer.didMeasure(measurement) }
       }
       completedSteps += 1
       try observer.didStep(StepRecord(
-        step: step, loss: loss, accuracy: Double(workspace.correct) / Double(workspace.rows),
+        step: step, loss: loss, accuracy: Double(correct) / Double(settings.batchSize),
         elapsedSeconds: elapsed()))
       let last = completedSteps == settings.steps
       if test != nil, last || (settings.evaluateEvery > 0 && completedSteps % settings.evaluateEvery == 0) {

@@ -150,3 +150,72 @@ extension Array {
     stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
   }
 }
+
+@Suite struct FusedSGDTests {
+  @Test("backwardApplyingSGD equals backward followed by the SGD step, with the same backward signals",
+        arguments: TestNetworks.configurations.map { "\($0.kind.rawValue)-\($0.bias)-\($0.branchMatrices)" })
+  func fusedEqualsUnfused(_ name: String) throws {
+    let c = TestNetworks.configurations.first { "\($0.kind.rawValue)-\($0.bias)-\($0.branchMatrices)" == name }!
+    let spec = try TestNetworks.spec(kind: c.kind, activation: .gelu, bias: c.bias, branchMatrices: c.branchMatrices)
+    var fused = try Network<Double>(spec: spec, seed: 12)
+    let plain = fused
+    var ws1 = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
+    var ws2 = ws1
+    let rates = LearningRates(spec: spec, baseLearningRate: 0.3)
+
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    plain.forward(&ws1)
+    plain.computeLoss(&ws1)
+    plain.backward(&ws1, gradients: &gradients)
+    var expected = plain.parameters
+    for (l, units) in rates.units.enumerated() {
+      for (u, r) in units.enumerated() {
+        expected.layers[l][u].weight.add(gradients.layers[l][u].weight, scaledBy: -r.weight)
+        if let b = r.bias { expected.layers[l][u].bias!.add(gradients.layers[l][u].bias!, scaledBy: -b) }
+      }
+    }
+
+    fused.forward(&ws2)
+    fused.computeLoss(&ws2)
+    fused.backwardApplyingSGD(&ws2, learningRates: rates)
+    for l in spec.layers.indices {
+      #expect(relativeError(ws1.backward[l], ws2.backward[l]) < 1e-14)
+      for u in spec.layers[l].units.indices {
+        #expect(relativeError(fused.parameters.layers[l][u].weight, expected.layers[l][u].weight) < 1e-14)
+        if c.bias { #expect(relativeError(fused.parameters.layers[l][u].bias!, expected.layers[l][u].bias!) < 1e-14) }
+      }
+    }
+    #expect(fused.parameters != plain.parameters)
+  }
+}
+
+@Suite struct SGDStepTangentTests {
+  @Test("The SGD-step tangent (Gram matrix or dense) equals the tangent along the materialized update",
+        arguments: [(rows: 4, width: 32), (rows: 12, width: 6)])
+  func matchesDenseDirection(rows: Int, width: Int) throws {
+    for c in TestNetworks.configurations {
+      let spec = try TestNetworks.spec(
+        kind: c.kind, inputDimension: 20, width: width, depth: 3, activation: .tanh, bias: c.bias, branchMatrices: c.branchMatrices)
+      let network = try Network<Double>(spec: spec, seed: 3)
+      var ws = TestNetworks.workspace(for: spec, rows: rows, as: Double.self)
+      var gradients = NetworkParameters<Double>(zerosFor: spec)
+      network.forward(&ws)
+      network.computeLoss(&ws)
+      network.backward(&ws, gradients: &gradients)
+      let rates = LearningRates(spec: spec, baseLearningRate: 0.2)
+      var update = gradients
+      for (l, units) in rates.units.enumerated() {
+        for (u, r) in units.enumerated() {
+          update.layers[l][u].weight.scale(by: -r.weight)
+          if let b = r.bias { update.layers[l][u].bias!.scale(by: -b) }
+        }
+      }
+      network.tangent(update, &ws)
+      let dense = ws.featureTangents
+      network.tangent(.sgdStep(rates, gradients: gradients), &ws)
+      for l in spec.layers.indices {
+        #expect(relativeError(ws.featureTangents[l], dense[l]) < 1e-13, "\(c) layer position \(l)")
+      }
+    }
+  }
+}

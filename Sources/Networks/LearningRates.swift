@@ -1,0 +1,27 @@
+/// The learning rates of one dense unit: `η_W` and, with a bias, `η_c`.
+public struct UnitLearningRates: Codable, Equatable, Sendable {
+  public var weight: Double
+  public var bias: Double?
+
+  public init(weight: Double, bias: Double?) {
+    self.weight = weight
+    self.bias = bias
+  }
+}
+
+/// Per-tensor learning rates `η_k = η × learningRateMultiplier` of a network (SPEC §3.1, §5.1),
+/// indexed `[layer position][unit]` like the parameters.
+public struct LearningRates: Codable, Equatable, Sendable {
+  public var units: [[UnitLearningRates]]
+
+  /// The rates of `spec`'s scalings for the base learning rate `baseLearningRate`.
+  public init(spec: NetworkSpec, baseLearningRate: Double) {
+    units = spec.layers.map { layer in
+      layer.units.map { unit in
+        UnitLearningRates(
+          weight: baseLearningRate * unit.scaling.weight.learningRateMultiplier,
+          bias: unit.scaling.bias.map { baseLearningRate * $0.learningRateMultiplier })
+      }
+    }
+  }
+}
