@@ -48,6 +48,13 @@ public struct StepEngine<Scalar: BLASScalar> {
     case diverged(reason: String)
   }
 
+  /// The loss of the current parameters on the batch in `workspace`, without a step (the next
+  /// `step` recomputes its forward pass).
+  public mutating func currentLoss() -> Double {
+    network.forward(&workspace)
+    return network.computeLoss(&workspace, gradient: false)
+  }
+
   /// Runs step `index` on the batch in `workspace`, measuring it when `measure` is true (which
   /// requires measurement settings at initialization).
   public mutating func step(index: Int, measure: Bool) -> Outcome {
