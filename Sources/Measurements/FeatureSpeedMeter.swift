@@ -35,7 +35,9 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
       precondition(p >= 1 && p <= batchRows, "Probe of \(p) rows for a batch of \(batchRows)")
       probe = Workspace(spec: spec, rows: p, backward: true, tangents: true)
     }
-    if settings.measuresActualStep { after = Workspace(spec: spec, rows: batchRows, backward: false) }
+    if settings.measuresActualStep {
+      after = Workspace(spec: spec, rows: settings.probeRows ?? batchRows, backward: false)
+    }
     if settings.measuresSpectra {
       spectral = SpectralMonitor(
         spec: spec, initialParameters: initialParameters, tolerance: settings.spectralTolerance,
@@ -74,8 +76,9 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
       }
     } else {
       let rows = probe!.rows
-      probe!.input.copyRows(0..<rows, of: workspace.input)
+      probe!.loadRows(0..<rows, inputs: workspace.input, targets: workspace.targets)
       network.forward(&probe!)
+      network.computeLoss(&probe!, gradient: false)  // the probe rows' loss, for the actual step
       probe!.loadBackwardRows(0..<rows, from: workspace)
       network.tangent(update, &probe!)
     }
@@ -97,25 +100,27 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
     let spectra = spectral?.measure(parameters: network.parameters, update: update) ?? []
     let change = featureChange?.measure(network: network, batchInputs: workspace.input) ?? []
     return StepMeasurement(
-      step: step, lossBefore: workspace.loss, lossAfter: nil, layers: layers, actual: [],
+      step: step, lossBefore: workspace.loss, actualLoss: nil, layers: layers, actual: [],
       spectral: spectra, featureChange: change)
   }
 
-  /// Completes `measurement` after the update: re-forwards the same batch with the updated
-  /// network and records `ΔF_ℓ` and the actual loss change. A no-op when the settings turn the
-  /// actual step off.
+  /// Completes `measurement` after the update: re-forwards the rows of the tangent pass (the
+  /// whole batch in exact mode, the probe rows with a probe) with the updated network and records
+  /// `ΔF_ℓ` and the actual loss change on those rows. A no-op when the settings turn it off.
   /// - Parameter workspace: the training workspace of `measure`, still holding `F_ℓ(θ)` and `b_ℓ`.
   public mutating func measureActualStep(
     _ measurement: inout StepMeasurement, updatedNetwork: Network<Scalar>, workspace: Workspace<Scalar>
   ) {
     guard after != nil else { return }
-    after!.loadBatch(from: workspace)
+    let before = probe ?? workspace  // holds F(θ), b and the loss before the step on its rows
+    after!.loadBatch(from: before)
     updatedNetwork.forward(&after!)
-    measurement.lossAfter = updatedNetwork.computeLoss(&after!, gradient: false)
-    after!.subtractFeatures(of: workspace)
+    let lossAfter = updatedNetwork.computeLoss(&after!, gradient: false)
+    measurement.actualLoss = (before.loss, lossAfter)
+    after!.subtractFeatures(of: before)
     measurement.actual = spec.layers.enumerated().map { l, layer in
       let dF = after!.features[l]
-      let b = workspace.backward[l]
+      let b = before.backward[l]
       return ActualUpdateStatistics(
         layer: layer.index, updateNorm: dF.norm, alignment: -Matrix.dot(b, dF), backwardNorm: b.norm, count: dF.count)
     }

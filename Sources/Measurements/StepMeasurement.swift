@@ -1,11 +1,12 @@
 /// Everything measured at one step, with its conversion to `LayerMeasurement` rows.
-public struct StepMeasurement: Codable, Equatable, Sendable {
+public struct StepMeasurement: Sendable {
   /// Training step (0 = before the first update).
   public var step: Int
   /// Loss on the batch before the update.
   public var lossBefore: Double
-  /// Loss on the same batch after the update (`nil` when the actual step is not measured).
-  public var lossAfter: Double?
+  /// Loss before and after the update on the rows of the actual-step measurement (the whole
+  /// batch in exact mode, the probe rows with a probe); `nil` when the actual step is not measured.
+  public var actualLoss: (before: Double, after: Double)?
   /// SPEC §3.1–3.2, one per layer in forward order.
   public var layers: [FeatureSpeedStatistics]
   /// The actual step, one per layer (empty when not measured).
@@ -17,8 +18,8 @@ public struct StepMeasurement: Codable, Equatable, Sendable {
 
   /// `−δℒ = Σ_k C_k`.
   public var lossDecayFirstOrder: Double { layers.first?.totalContribution ?? 0 }
-  /// `ℒ(θ) − ℒ(θ+δθ)` on the batch.
-  public var lossDecayActual: Double? { lossAfter.map { lossBefore - $0 } }
+  /// `ℒ(θ) − ℒ(θ+δθ)` on the rows of the actual-step measurement.
+  public var lossDecayActual: Double? { actualLoss.map { $0.before - $0.after } }
 
   /// The tidy rows: per layer in forward order, quantities in `Quantity` order; then weight
   /// quantities; then network-wide ones.

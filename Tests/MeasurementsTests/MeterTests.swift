@@ -90,3 +90,38 @@ import _TestSupport
     #expect(rows.allSatisfy { $0.run == "run-a" && $0.step == 7 })
   }
 }
+
+@Suite struct ProbeActualStepTests {
+  @Test("With a probe, the actual step is measured on the probe rows and agrees with a direct computation")
+  func actualOnProbeRows() throws {
+    let spec = try TestNetworks.spec(kind: .mlp, inputDimension: 10, width: 24, depth: 3, outputDimension: 4, activation: .tanh)
+    let network = try Network<Double>(spec: spec, seed: 8)
+    var ws = TestNetworks.workspace(for: spec, rows: 12, as: Double.self)
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    network.forward(&ws)
+    network.computeLoss(&ws)
+    network.backward(&ws, gradients: &gradients)
+    let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.05)
+    var meter = FeatureSpeedMeter<Double>(spec: spec, batchRows: 12, settings: MeasurementSettings(probeRows: 5), initialParameters: network.parameters)
+    var m = meter.measure(step: 0, network: network, workspace: &ws, gradients: gradients, update: update)
+    var moved = network
+    moved.parameters.add(update)
+    meter.measureActualStep(&m, updatedNetwork: moved, workspace: ws)
+
+    // Direct: the first 5 rows before and after the step.
+    var probe = Workspace<Double>(spec: spec, rows: 5, backward: false)
+    probe.loadRows(0..<5, inputs: ws.input, targets: ws.targets)
+    var probeAfter = probe
+    network.forward(&probe)
+    let lossBefore = network.computeLoss(&probe, gradient: false)
+    moved.forward(&probeAfter)
+    let lossAfter = moved.computeLoss(&probeAfter, gradient: false)
+    #expect(abs(m.lossDecayActual! - (lossBefore - lossAfter)) < 1e-14)
+    for l in spec.layers.indices {
+      var delta = probeAfter.features[l]
+      delta.add(probe.features[l], scaledBy: -1)
+      #expect(relativeError(m.actual[l].updateRMS, delta.rms) < 1e-12)
+      #expect(m.actual[l].count == 5 * spec.layers[l].outputWidth)
+    }
+  }
+}
