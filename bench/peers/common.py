@@ -284,6 +284,16 @@ def peak_rss_kb() -> int | None:
     return None
 
 
+def reset_peak_rss() -> None:
+    """Restarts VmHWM at the current RSS (Linux ≥ 4.0), so that the peak covers the steps after a
+    `reset`, not the loading; FeatureSpeed's worker does the same."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
+
+
 def finite_or_none(values) -> list:
     """JSON has no NaN/Infinity; a diagnostic that is not finite is sent as null."""
     return [float(v) if math.isfinite(float(v)) else None for v in values]
@@ -305,7 +315,7 @@ def serve(implementation: str, version: str, threads: int, model: Model, extra: 
 
     reply({"ready": True, "implementation": implementation, "version": version, "threads": threads, **(extra or {})})
     handlers: dict[str, Callable[[dict], dict]] = {
-        "reset": lambda command: (model.reset(), {"ok": True})[1],
+        "reset": lambda command: reset(model),
         "steps": lambda command: run_steps(model, command),
         "loss": lambda command: {"loss": float(model.loss())},
         "diagnostics": lambda command: model.diagnostics(),
@@ -332,6 +342,13 @@ def serve(implementation: str, version: str, threads: int, model: Model, extra: 
             reply(handler(command))
         except Exception as error:  # the orchestrator reports it; the worker stays alive
             reply({"error": f"{type(error).__name__}: {error}"})
+
+
+def reset(model: Model) -> dict:
+    model.reset()
+    gc.collect()
+    reset_peak_rss()
+    return {"ok": True}
 
 
 def run_steps(model: Model, command: dict) -> dict:
