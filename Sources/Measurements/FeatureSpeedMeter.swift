@@ -52,35 +52,25 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
   /// - Parameters:
   ///   - workspace: after `forward`, `computeLoss` and `backward` on the batch; in exact mode it
   ///     must have tangent buffers, which this call overwrites.
-  ///   - gradients: `∇_θ ℒ` on the batch.
-  ///   - update: the optimizer's step `δθ` (SGD: `−η ∇_θ ℒ`).
-  ///   - sgdRates: when the step is plain SGD with these rates, the exact tangent pass goes through
-  ///     the batch Gram matrix (`TangentDirection.sgdStep`), which is cheaper for batches smaller
-  ///     than the width; the result is the same up to rounding.
+  ///   - parameterStep: the gradients and the step `δθ` (SGD: `−η ∇_θ ℒ`, not materialized).
   public mutating func measure(
-    step: Int, network: Network<Scalar>, workspace: inout Workspace<Scalar>,
-    gradients: NetworkParameters<Scalar>, update: NetworkParameters<Scalar>, sgdRates: LearningRates? = nil
+    step: Int, network: Network<Scalar>, workspace: inout Workspace<Scalar>, parameterStep: ParameterStep<Scalar>
   ) -> StepMeasurement {
     // Contributions C_k = −⟨∇_k, δθ_k⟩ (SPEC §3.1, general form).
-    let contributions = NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }
-    let gradientNorms = gradients.layerSquaredNorms
+    let (contributions, gradientNorms) = parameterStep.contributionsAndGradientNorms()
     let total = contributions.reduce(0, +)
 
-    // Tangent pass along δθ, on the whole batch or on the probe rows (SPEC §3.2–3.3).
+    // Tangent pass along δθ, on the whole batch or on the probe rows (SPEC §3.2–3.3). The probe's
+    // forward pass is the batch's, row for row: copied, not recomputed.
     if probe == nil {
       precondition(workspace.hasTangents, "Exact measurement needs a workspace with tangent buffers")
-      if let sgdRates {
-        network.tangent(.sgdStep(sgdRates, gradients: gradients), &workspace)
-      } else {
-        network.tangent(update, &workspace)
-      }
+      network.tangent(parameterStep.tangentDirection(batchGram: true), &workspace)
     } else {
       let rows = probe!.rows
-      probe!.loadRows(0..<rows, inputs: workspace.input, targets: workspace.targets)
-      network.forward(&probe!)
+      probe!.loadForwardRows(0..<rows, from: workspace)
       network.computeLoss(&probe!, gradient: false)  // the probe rows' loss, for the actual step
       probe!.loadBackwardRows(0..<rows, from: workspace)
-      network.tangent(update, &probe!)
+      network.tangent(parameterStep.tangentDirection(batchGram: false), &probe!)
     }
     let tangentSide = probe ?? workspace
 
@@ -97,11 +87,19 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
         isExact: probe == nil, tangentCount: dF.count, tangentBackwardNorm: b.norm,
         alignment: -Matrix.dot(b, dF), featureUpdateNorm: dF.norm))
     }
-    let spectra = spectral?.measure(parameters: network.parameters, update: update) ?? []
+    let spectra = spectral?.measure(parameters: network.parameters, step: parameterStep) ?? []
     let change = featureChange?.measure(network: network, batchInputs: workspace.input) ?? []
     return StepMeasurement(
       step: step, lossBefore: workspace.loss, actualLoss: nil, layers: layers, actual: [],
       spectral: spectra, featureChange: change)
+  }
+
+  /// Measures a step given as gradients and an explicit update (any optimizer).
+  public mutating func measure(
+    step: Int, network: Network<Scalar>, workspace: inout Workspace<Scalar>,
+    gradients: NetworkParameters<Scalar>, update: NetworkParameters<Scalar>
+  ) -> StepMeasurement {
+    measure(step: step, network: network, workspace: &workspace, parameterStep: .general(gradients: gradients, update: update))
   }
 
   /// Completes `measurement` after the update: re-forwards the rows of the tangent pass (the

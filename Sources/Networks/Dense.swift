@@ -86,11 +86,12 @@ extension DenseParameters {
   /// product (`2n·fanIn·fanOut` flops) whenever that is cheaper, i.e. for batches smaller than
   /// about the layer width. The result is the same up to rounding.
   /// - Parameters:
-  ///   - dy: the gradient at the unit's output from the backward pass (`n × fanOut`).
+  ///   - dy: the gradient at the unit's output from the backward pass (`n × fanOut`), or `nil`
+  ///     when `g` is not the batch of `gradient` (a probe): then the dense product is used.
   ///   - gradient: the unit's stored gradient (used for the bias and the dense fallback).
   ///   - gram: an `n × n` scratch buffer.
   public func tangentAlongSGDStep(
-    _ dg: Matrix<Scalar>?, input g: Matrix<Scalar>, outputGradient dy: Matrix<Scalar>,
+    _ dg: Matrix<Scalar>?, input g: Matrix<Scalar>, outputGradient dy: Matrix<Scalar>?,
     gradient: DenseParameters<Scalar>, rates: UnitLearningRates, spec: DenseSpec, scale: Double,
     gram: inout Matrix<Scalar>, into out: inout Matrix<Scalar>, accumulate: Bool = false
   ) {
@@ -101,7 +102,7 @@ extension DenseParameters {
       beta = 1
     }
     let n = Double(g.rows), fanIn = Double(spec.fanIn), fanOut = Double(spec.fanOut)
-    if n * n * (fanIn + 2 * fanOut) < 2 * n * fanIn * fanOut {
+    if let dy, n * n * (fanIn + 2 * fanOut) < 2 * n * fanIn * fanOut {
       gram.syrk(g)
       out.symm(gram, dy, alpha: Scalar(-rates.weight * a * a), beta: beta)
     } else {

@@ -153,7 +153,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// Tangent pass along `direction` (see `TangentDirection`).
   public func tangent(_ direction: TangentDirection<Scalar>, _ workspace: inout Workspace<Scalar>) {
     precondition(workspace.hasTangents, "tangent needs a workspace with tangent buffers")
-    if case .sgdStep = direction {
+    if case .sgdStep(_, _, true) = direction {
       precondition(workspace.hasBackward, "the SGD-step tangent needs the backward signals of the same workspace")
     }
     for l in spec.layers.indices {
@@ -186,8 +186,8 @@ public struct Network<Scalar: BLASScalar>: Sendable {
             unitParameters.tangent(
               dg, input: g, direction: d.layers[l][u], spec: unit, scale: scale, into: &out, accumulate: accumulate)
           }
-        case .sgdStep(let rates, let gradients):
-          let dy = isLast ? workspace.backward[l] : workspace.unitBackward[l][u + 1]
+        case .sgdStep(let rates, let gradients, let batchGram):
+          let dy: Matrix<Scalar>? = batchGram ? (isLast ? workspace.backward[l] : workspace.unitBackward[l][u + 1]) : nil
           var gram = workspace.gram
           workspace.gram = Matrix(rows: 0, columns: 0)  // keep the buffer uniquely referenced
           workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
@@ -209,5 +209,9 @@ public enum TangentDirection<Scalar: BLASScalar>: Sendable {
   /// The SGD step `δθ_k = −η_k ∇_k ℒ` of the batch the workspace holds, after `backward` wrote
   /// `gradients` there. The weight terms go through the batch Gram matrix when that is cheaper
   /// (`DenseParameters.tangentAlongSGDStep`); no update buffer is needed.
-  case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>)
+  ///
+  /// `batchGram` says whether the workspace holds the whole batch the gradients came from (its
+  /// backward signals are then the ones that produced them), which the Gram path needs; on a probe
+  /// of the batch the dense path with the scaled gradients is used.
+  case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>, batchGram: Bool = true)
 }

@@ -95,6 +95,22 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     for l in backward.indices { backward[l].copyRows(range, of: other.backward[l]) }
   }
 
+  /// Copies rows `range` of another workspace's batch **and forward pass** (inputs, targets, every
+  /// feature and unit internal) into this one: a probe of a batch without a second forward pass
+  /// (SPEC §3.2; rows are independent in the forward pass, so the copied rows are exactly the
+  /// probe's forward pass). `range.count` must equal `rows`.
+  public mutating func loadForwardRows(_ range: Range<Int>, from other: Workspace) {
+    precondition(range.count == rows && features.count == other.features.count, "loadForwardRows: shapes differ")
+    loadRows(range, inputs: other.input, targets: other.targets)
+    for l in features.indices {
+      features[l].copyRows(range, of: other.features[l])
+      for u in unitInputs[l].indices where u > 0 { unitInputs[l][u].copyRows(range, of: other.unitInputs[l][u]) }
+      for u in activated[l].indices where activated[l][u].count > 0 {
+        activated[l][u].copyRows(range, of: other.activated[l][u])
+      }
+    }
+  }
+
   /// Copies rows `range` of `inputs` and of the targets into this workspace (batch assembly by
   /// contiguous rows; see `Training.BatchSampler` for shuffled batches).
   public mutating func loadRows(_ range: Range<Int>, inputs: Matrix<Scalar>, targets: BatchTargets<Scalar>) {

@@ -11,7 +11,7 @@ import RealModule
 ///
 /// All matrices are row-major and dense. Pointers passed to a kernel must not overlap unless the
 /// kernel says so.
-public protocol BLASScalar: Real, BinaryFloatingPoint, Sendable, Codable
+public protocol BLASScalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
   /// Stable slug of the type, used in configs and CLI flags: `float32` or `float64`.
   static var dtypeSlug: String { get }

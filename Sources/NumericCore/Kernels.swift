@@ -157,10 +157,23 @@ func kernelMatchingArgmaxCount<T: BLASScalar>(
 
 @inline(__always)
 func kernelAllFinite<T: BLASScalar>(_ x: UnsafePointer<T>, count: Int) -> Bool {
-  // x − x is 0 for finite x and NaN otherwise; one branch at the end keeps the loop vectorizable.
-  var probe: T = 0
-  for i in 0..<count { probe += x[i] - x[i] }
-  return probe == 0
+  // x − x is 0 for finite x and NaN otherwise. Eight lanes of independent accumulators keep the
+  // loop vectorized (a single scalar accumulator is a serial dependency chain, ~8× slower), and
+  // one branch at the end keeps it branch-free.
+  var lanes = SIMD8<T>.zero
+  let raw = UnsafeRawPointer(x)
+  var i = 0
+  while i + 8 <= count {
+    let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+    lanes += v - v
+    i += 8
+  }
+  var tail: T = 0
+  while i < count {
+    tail += x[i] - x[i]
+    i += 1
+  }
+  return lanes.sum() + tail == 0
 }
 
 @inline(__always)

@@ -33,7 +33,15 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
   /// Estimates `‖a‖_*`, reusing the previous right singular vector when the shape is unchanged.
   /// Returns 0 for a zero matrix and NaN when `a` holds NaN or ±∞.
   public mutating func estimate(_ a: Matrix<Scalar>) -> Double {
+    estimate(a, minus: nil)
+  }
+
+  /// Estimates `‖a − b‖_*` without forming the difference: each product is `a v − b v` (two
+  /// matrix–vector products over memory the caller already holds, instead of writing a third
+  /// matrix). `b` has the shape of `a`; `nil` estimates `‖a‖_*`.
+  public mutating func estimate(_ a: Matrix<Scalar>, minus b: Matrix<Scalar>?) -> Double {
     lastIterationCount = 0
+    if let b { precondition(b.rows == a.rows && b.columns == a.columns, "estimate(minus:): shapes differ") }
     if a.count == 0 { return 0 }
     if right.count != a.columns || left.count != a.rows {
       var generator = SeededGenerator(seed: seed)
@@ -47,10 +55,12 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
     for iteration in 1...maximumIterations {
       lastIterationCount = iteration
       a.gemv(right, into: &left)
+      b?.gemv(right, into: &left, alpha: -1, beta: 1)
       let next = Double(dotSelf(left)).squareRoot()
       if !next.isFinite { return .nan }
       if next == 0 { return 0 }
       a.gemv(left, into: &right, transpose: true)
+      b?.gemv(left, into: &right, transpose: true, alpha: -1, beta: 1)
       normalizeRight()
       let converged = abs(next - estimate) <= relativeTolerance * next
       estimate = next

@@ -17,7 +17,6 @@ public struct StepEngine<Scalar: BLASScalar> {
   /// The optimizer.
   public private(set) var optimizer: SGD<Scalar>
   private var gradients: NetworkParameters<Scalar>
-  private var update: NetworkParameters<Scalar>
   private var meter: FeatureSpeedMeter<Scalar>?
 
   /// - Parameters:
@@ -31,12 +30,10 @@ public struct StepEngine<Scalar: BLASScalar> {
     workspace = Workspace(spec: network.spec, rows: batchSize, backward: true, tangents: exactTangents)
     if let measurement {
       gradients = NetworkParameters(zerosFor: network.spec)
-      update = NetworkParameters(zerosFor: network.spec)
       meter = FeatureSpeedMeter(
         spec: network.spec, batchRows: batchSize, settings: measurement, initialParameters: network.parameters)
     } else {
       gradients = NetworkParameters(layers: [])
-      update = NetworkParameters(layers: [])
     }
   }
 
@@ -44,7 +41,7 @@ public struct StepEngine<Scalar: BLASScalar> {
   public enum Outcome: Sendable {
     /// The update was applied; `measurement` is set on measured steps.
     case stepped(loss: Double, correct: Int, measurement: StepMeasurement?)
-    /// The loss (before the update) or the parameters (after it) are NaN/±∞; nothing more is done.
+    /// The loss before the update is NaN/±∞; nothing more is done.
     case diverged(reason: String)
   }
 
@@ -66,15 +63,12 @@ public struct StepEngine<Scalar: BLASScalar> {
       return .stepped(loss: loss, correct: workspace.correct, measurement: nil)
     }
     network.backward(&workspace, gradients: &gradients)
-    optimizer.computeUpdate(gradients: gradients, into: &update)
     var measurement = meter!.measure(
-      step: index, network: network, workspace: &workspace, gradients: gradients, update: update,
-      sgdRates: optimizer.learningRates)
-    network.parameters.add(update)
+      step: index, network: network, workspace: &workspace,
+      parameterStep: .sgd(gradients: gradients, rates: optimizer.learningRates))
+    optimizer.apply(gradients: gradients, to: &network.parameters)
     meter!.measureActualStep(&measurement, updatedNetwork: network, workspace: workspace)
-    if !network.parameters.isFinite {
-      return .diverged(reason: "the parameters hold NaN or ±∞ after the update of step \(index)")
-    }
+    // NaN/±∞ parameters show up as a non-finite loss at the next step (checked every step).
     return .stepped(loss: loss, correct: workspace.correct, measurement: measurement)
   }
 }

@@ -125,3 +125,37 @@ import _TestSupport
     }
   }
 }
+
+@Suite struct ParameterStepTests {
+  @Test("An SGD step measured without materializing δθ equals the general form with δθ = −η∇", arguments: [nil, 6] as [Int?])
+  func sgdEqualsGeneral(probe: Int?) throws {
+    for c in TestNetworks.configurations {
+      let spec = try TestNetworks.spec(
+        kind: c.kind, inputDimension: 9, width: 20, depth: 3, outputDimension: 4, activation: .gelu, bias: c.bias,
+        branchMatrices: c.branchMatrices)
+      let network = try Network<Double>(spec: spec, seed: 31)
+      var ws = TestNetworks.workspace(for: spec, rows: 10, as: Double.self)
+      var gradients = NetworkParameters<Double>(zerosFor: spec)
+      network.forward(&ws)
+      network.computeLoss(&ws)
+      network.backward(&ws, gradients: &gradients)
+      let rates = LearningRates(spec: spec, baseLearningRate: 0.07)
+      let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.07)
+      let settings = MeasurementSettings(probeRows: probe, spectralTolerance: 1e-12, spectralMaximumIterations: 10_000)
+      var a = FeatureSpeedMeter<Double>(spec: spec, batchRows: 10, settings: settings, initialParameters: network.parameters)
+      var b = a
+      let general = a.measure(step: 0, network: network, workspace: &ws, parameterStep: .general(gradients: gradients, update: update))
+      let sgd = b.measure(step: 0, network: network, workspace: &ws, parameterStep: .sgd(gradients: gradients, rates: rates))
+      for (x, y) in zip(general.layers, sgd.layers) {
+        #expect(relativeError(x.contribution, y.contribution) < 1e-13)
+        #expect(relativeError(x.alignment, y.alignment) < 1e-12)
+        #expect(relativeError(x.featureUpdateNorm, y.featureUpdateNorm) < 1e-12)
+        #expect(x.gradientNormSquared == y.gradientNormSquared)
+      }
+      for (x, y) in zip(general.spectral, sgd.spectral) {
+        #expect(relativeError(x.updateSpectralNorm, y.updateSpectralNorm) < 1e-8)
+        #expect(relativeError(x.updateFrobeniusNorm, y.updateFrobeniusNorm) < 1e-13)
+      }
+    }
+  }
+}
