@@ -57,20 +57,20 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
     step: Int, network: Network<Scalar>, workspace: inout Workspace<Scalar>, parameterStep: ParameterStep<Scalar>
   ) -> StepMeasurement {
     // Contributions C_k = −⟨∇_k, δθ_k⟩ (SPEC §3.1, general form).
-    let (contributions, gradientNorms) = parameterStep.contributionsAndGradientNorms()
+    let (contributions, gradientNorms, updateWeightNorms) = parameterStep.contributionsAndGradientNorms()
     let total = contributions.reduce(0, +)
 
     // Tangent pass along δθ, on the whole batch or on the probe rows (SPEC §3.2–3.3). The probe's
     // forward pass is the batch's, row for row: copied, not recomputed.
     if probe == nil {
       precondition(workspace.hasTangents, "Exact measurement needs a workspace with tangent buffers")
-      network.tangent(parameterStep.tangentDirection(batchGram: true), &workspace)
+      network.tangent(parameterStep.tangentDirection(probeOf: nil), &workspace)
     } else {
       let rows = probe!.rows
       probe!.loadForwardRows(0..<rows, from: workspace)
       network.computeLoss(&probe!, gradient: false)  // the probe rows' loss, for the actual step
       probe!.loadBackwardRows(0..<rows, from: workspace)
-      network.tangent(parameterStep.tangentDirection(batchGram: false), &probe!)
+      network.tangent(parameterStep.tangentDirection(probeOf: workspace), &probe!)
     }
     let tangentSide = probe ?? workspace
 
@@ -87,7 +87,7 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
         isExact: probe == nil, tangentCount: dF.count, tangentBackwardNorm: b.norm,
         alignment: -Matrix.dot(b, dF), featureUpdateNorm: dF.norm))
     }
-    let spectra = spectral?.measure(parameters: network.parameters, step: parameterStep) ?? []
+    let spectra = spectral?.measure(parameters: network.parameters, step: parameterStep, updateNorms: updateWeightNorms) ?? []
     let change = featureChange?.measure(network: network, batchInputs: workspace.input) ?? []
     return StepMeasurement(
       step: step, lossBefore: workspace.loss, actualLoss: nil, layers: layers, actual: [],

@@ -17,20 +17,24 @@ public enum ParameterStep<Scalar: BLASScalar>: Sendable {
     }
   }
 
-  /// Per layer position, `C_k` summed over the layer's tensors, and `Σ ‖∇‖²`.
-  func contributionsAndGradientNorms() -> (contributions: [Double], gradientNormsSquared: [Double]) {
+  /// Per layer position, `C_k` summed over the layer's tensors and `Σ ‖∇‖²`; for SGD also
+  /// `‖δW‖` per unit (`η‖∇W‖`, from the same pass over the gradients).
+  func contributionsAndGradientNorms() -> (contributions: [Double], gradientNormsSquared: [Double], updateWeightNorms: [[Double]]?) {
     switch self {
     case .general(let gradients, let update):
-      return (NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }, gradients.layerSquaredNorms)
+      return (NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }, gradients.layerSquaredNorms, nil)
     case .sgd(let gradients, let rates):
       var contributions = [Double]()
       var norms = [Double]()
+      var updateNorms = [[Double]]()
       for (units, unitRates) in zip(gradients.layers, rates.units) {
         var c = 0.0, n = 0.0
+        var layerUpdateNorms = [Double]()
         for (p, r) in zip(units, unitRates) {
           let w = p.weight.squaredNorm
           c += r.weight * w
           n += w
+          layerUpdateNorms.append(r.weight * w.squareRoot())
           if let b = p.bias, let rate = r.bias {
             let sb = b.squaredNorm
             c += rate * sb
@@ -39,8 +43,9 @@ public enum ParameterStep<Scalar: BLASScalar>: Sendable {
         }
         contributions.append(c)
         norms.append(n)
+        updateNorms.append(layerUpdateNorms)
       }
-      return (contributions, norms)
+      return (contributions, norms, updateNorms)
     }
   }
 
@@ -52,12 +57,12 @@ public enum ParameterStep<Scalar: BLASScalar>: Sendable {
     }
   }
 
-  /// The tangent direction of this step, for a tangent pass on the whole batch (`batchGram`) or
-  /// on a probe of it.
-  func tangentDirection(batchGram: Bool) -> TangentDirection<Scalar> {
+  /// The tangent direction of this step, for a tangent pass on the batch's own workspace
+  /// (`probeOf == nil`) or on a probe of the batch held in `probeOf`.
+  func tangentDirection(probeOf batch: Workspace<Scalar>?) -> TangentDirection<Scalar> {
     switch self {
     case .general(_, let update): .parameters(update)
-    case .sgd(let gradients, let rates): .sgdStep(rates, gradients: gradients, batchGram: batchGram)
+    case .sgd(let gradients, let rates): .sgdStep(rates, gradients: gradients, batch: batch)
     }
   }
 }

@@ -32,7 +32,10 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
   }
 
   /// Spectral statistics of `parameters` (before the step) and of the step `δθ`.
-  public mutating func measure(parameters: NetworkParameters<Scalar>, step: ParameterStep<Scalar>) -> [SpectralStatistics] {
+  /// - Parameter updateNorms: `‖δW‖` per `[layer position][unit]` when already known (saves a pass).
+  public mutating func measure(
+    parameters: NetworkParameters<Scalar>, step: ParameterStep<Scalar>, updateNorms: [[Double]]? = nil
+  ) -> [SpectralStatistics] {
     var result = [SpectralStatistics]()
     for (l, layer) in spec.layers.enumerated() {
       for (u, unit) in layer.units.enumerated() {
@@ -43,7 +46,7 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
           weightSpectralNorm: weightEstimators[l][u].estimate(w),
           updateSpectralNorm: abs(factor) * updateEstimators[l][u].estimate(dw),
           weightChangeSpectralNorm: changeEstimators[l][u].estimate(w, minus: initialWeights[l][u]),
-          weightFrobeniusNorm: w.norm, updateFrobeniusNorm: abs(factor) * dw.norm))
+          weightFrobeniusNorm: w.norm, updateFrobeniusNorm: updateNorms?[l][u] ?? abs(factor) * dw.norm))
       }
     }
     return result

@@ -77,21 +77,24 @@ extension DenseParameters {
 }
 
 extension DenseParameters {
-  /// Tangent along this unit's SGD step `δW = −η_W ∇_W ℒ`, `δc = −η_c ∇_c ℒ`, on the batch whose
-  /// backward pass produced `gradient` and `dy` (SPEC §3.3):
+  /// Tangent along this unit's SGD step `δW = −η_W ∇_W ℒ`, `δc = −η_c ∇_c ℒ` (SPEC §3.3), on the
+  /// rows `g` of the batch whose backward pass produced `gradient` (all of them, or a probe):
   /// `δy (+)= s·a·δg Wᵀ + s·a·g δWᵀ + s·a_b·1 δcᵀ`.
   ///
-  /// Since `∇_W ℒ = s·a·dyᵀ g`, the weight term is `−η_W (s a)² (g gᵀ) dy`: through the `n × n`
-  /// Gram matrix of the batch (syrk + symm, `n²·fanIn + 2n²·fanOut` flops) instead of the dense
-  /// product (`2n·fanIn·fanOut` flops) whenever that is cheaper, i.e. for batches smaller than
-  /// about the layer width. The result is the same up to rounding.
+  /// Since `∇_W ℒ = s·a·dyᵀ G` over the batch rows `G`, the weight term is
+  /// `−η_W (s a)² (g Gᵀ) dy`: through the Gram matrix `g Gᵀ` (`m × n` for `m` tangent rows and a
+  /// batch of `n`) instead of the dense product whenever that is cheaper, i.e. for batches smaller
+  /// than about the layer width. On the whole batch (`batchInput == nil`, `g = G`) the Gram matrix
+  /// is symmetric: syrk + symm, `n²·fanIn + 2n²·fanOut` flops instead of `2n·fanIn·fanOut`; on a
+  /// probe, two gemms, `2mn·(fanIn + fanOut)` instead of `2m·fanIn·fanOut`. Same result up to rounding.
   /// - Parameters:
-  ///   - dy: the gradient at the unit's output from the backward pass (`n × fanOut`), or `nil`
-  ///     when `g` is not the batch of `gradient` (a probe): then the dense product is used.
-  ///   - gradient: the unit's stored gradient (used for the bias and the dense fallback).
-  ///   - gram: an `n × n` scratch buffer.
+  ///   - g: the tangent rows' activated input (`m × fanIn`).
+  ///   - batchInput: the batch's activated input `G` (`n × fanIn`) when `g` is a probe of it.
+  ///   - batchOutputGradient: the batch's gradient at the unit's output `dy` (`n × fanOut`).
+  ///   - gradient: the unit's stored gradient (used for the bias and the dense path).
+  ///   - gram: an `m × m` scratch buffer (`m × n` for a probe; reshaped as needed).
   public func tangentAlongSGDStep(
-    _ dg: Matrix<Scalar>?, input g: Matrix<Scalar>, outputGradient dy: Matrix<Scalar>?,
+    _ dg: Matrix<Scalar>?, input g: Matrix<Scalar>, batchInput: Matrix<Scalar>?, batchOutputGradient dy: Matrix<Scalar>,
     gradient: DenseParameters<Scalar>, rates: UnitLearningRates, spec: DenseSpec, scale: Double,
     gram: inout Matrix<Scalar>, into out: inout Matrix<Scalar>, accumulate: Bool = false
   ) {
@@ -101,8 +104,14 @@ extension DenseParameters {
       out.gemm(dg, weight, transposeB: true, alpha: Scalar(a), beta: beta)
       beta = 1
     }
-    let n = Double(g.rows), fanIn = Double(spec.fanIn), fanOut = Double(spec.fanOut)
-    if let dy, n * n * (fanIn + 2 * fanOut) < 2 * n * fanIn * fanOut {
+    let m = Double(g.rows), n = Double(dy.rows), fanIn = Double(spec.fanIn), fanOut = Double(spec.fanOut)
+    let dense = 2 * m * fanIn * fanOut
+    if let batch = batchInput, 2 * m * n * (fanIn + fanOut) < dense {
+      if gram.rows != g.rows || gram.columns != batch.rows { gram.reshape(rows: g.rows, columns: batch.rows) }
+      gram.gemm(g, batch, transposeB: true)
+      out.gemm(gram, dy, alpha: Scalar(-rates.weight * a * a), beta: beta)
+    } else if batchInput == nil, n * n * (fanIn + 2 * fanOut) < dense {
+      if gram.rows != g.rows || gram.columns != g.rows { gram.reshape(rows: g.rows, columns: g.rows) }
       gram.syrk(g)
       out.symm(gram, dy, alpha: Scalar(-rates.weight * a * a), beta: beta)
     } else {

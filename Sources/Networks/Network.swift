@@ -153,8 +153,10 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// Tangent pass along `direction` (see `TangentDirection`).
   public func tangent(_ direction: TangentDirection<Scalar>, _ workspace: inout Workspace<Scalar>) {
     precondition(workspace.hasTangents, "tangent needs a workspace with tangent buffers")
-    if case .sgdStep(_, _, true) = direction {
-      precondition(workspace.hasBackward, "the SGD-step tangent needs the backward signals of the same workspace")
+    if case .sgdStep(_, _, let batch) = direction {
+      precondition(
+        batch?.hasBackward ?? workspace.hasBackward,
+        "the SGD-step tangent needs the backward signals of the batch that produced the gradients")
     }
     for l in spec.layers.indices {
       let layer = spec.layers[l]
@@ -186,14 +188,20 @@ public struct Network<Scalar: BLASScalar>: Sendable {
             unitParameters.tangent(
               dg, input: g, direction: d.layers[l][u], spec: unit, scale: scale, into: &out, accumulate: accumulate)
           }
-        case .sgdStep(let rates, let gradients, let batchGram):
-          let dy: Matrix<Scalar>? = batchGram ? (isLast ? workspace.backward[l] : workspace.unitBackward[l][u + 1]) : nil
+        case .sgdStep(let rates, let gradients, let batch):
+          // The batch that produced the gradients: this workspace, or the one it probes.
+          let source = batch ?? workspace
+          let sourceX = l == 0 ? source.input : source.features[l - 1]
+          let sourceZ = u == 0 ? sourceX : source.unitInputs[l][u]
+          let sourceG = unit.inputActivation == .identity ? sourceZ : source.activated[l][u]
+          let dy = isLast ? source.backward[l] : source.unitBackward[l][u + 1]
           var gram = workspace.gram
           workspace.gram = Matrix(rows: 0, columns: 0)  // keep the buffer uniquely referenced
           workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
             unitParameters.tangentAlongSGDStep(
-              dg, input: g, outputGradient: dy, gradient: gradients.layers[l][u], rates: rates.units[l][u],
-              spec: unit, scale: scale, gram: &gram, into: &out, accumulate: accumulate)
+              dg, input: g, batchInput: batch == nil ? nil : sourceG, batchOutputGradient: dy,
+              gradient: gradients.layers[l][u], rates: rates.units[l][u], spec: unit, scale: scale, gram: &gram,
+              into: &out, accumulate: accumulate)
           }
           workspace.gram = gram
         }
@@ -210,8 +218,8 @@ public enum TangentDirection<Scalar: BLASScalar>: Sendable {
   /// `gradients` there. The weight terms go through the batch Gram matrix when that is cheaper
   /// (`DenseParameters.tangentAlongSGDStep`); no update buffer is needed.
   ///
-  /// `batchGram` says whether the workspace holds the whole batch the gradients came from (its
-  /// backward signals are then the ones that produced them), which the Gram path needs; on a probe
-  /// of the batch the dense path with the scaled gradients is used.
-  case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>, batchGram: Bool = true)
+  /// `batch` is `nil` when the tangent runs on the workspace of the batch that produced the
+  /// gradients; for a probe of that batch (a workspace holding some of its rows), pass the batch's
+  /// workspace: the weight terms then use the probe–batch Gram matrix `g_p gᵀ`.
+  case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>, batch: Workspace<Scalar>? = nil)
 }

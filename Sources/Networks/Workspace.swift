@@ -32,7 +32,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
   var unitBackward: [[Matrix<Scalar>]]  // ∂ℒ/∂z_u for u ≥ 1
   var scratch: [[Matrix<Scalar>]]  // n × fanIn: ∂ℒ/∂g_u in backward, δg_u in tangent
   var unitTangents: [[Matrix<Scalar>]]  // δz_u for u ≥ 1
-  var gram: Matrix<Scalar>  // n × n, the batch Gram matrix of the SGD-step tangent
+  var gram: Matrix<Scalar>  // the (batch or probe–batch) Gram matrix of the SGD-step tangent
 
   /// Buffers for `spec` and batches of `rows` samples.
   /// - Parameters:
@@ -66,7 +66,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
         u == 0 || !tangents ? empty() : Matrix(rows: rows, columns: layer.units[u].fanIn)
       }
     }
-    gram = tangents && backward ? Matrix(rows: rows, columns: rows) : empty()
+    gram = tangents ? Matrix(rows: rows, columns: rows) : empty()
   }
 
   /// Bytes held by the buffers (for memory accounting).

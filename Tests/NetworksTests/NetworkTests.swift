@@ -191,7 +191,7 @@ extension Array {
 
 @Suite struct SGDStepTangentTests {
   @Test("The SGD-step tangent (Gram matrix or dense) equals the tangent along the materialized update",
-        arguments: [(rows: 4, width: 32), (rows: 12, width: 6)])
+        arguments: [(rows: 4, width: 32), (rows: 12, width: 6), (rows: 9, width: 40)])
   func matchesDenseDirection(rows: Int, width: Int) throws {
     for c in TestNetworks.configurations {
       let spec = try TestNetworks.spec(
@@ -215,6 +215,16 @@ extension Array {
       network.tangent(.sgdStep(rates, gradients: gradients), &ws)
       for l in spec.layers.indices {
         #expect(relativeError(ws.featureTangents[l], dense[l]) < 1e-13, "\(c) layer position \(l)")
+      }
+      // On a probe of the first rows: the probe–batch Gram path equals the dense tangent's rows.
+      let probeRows = max(1, rows / 3)
+      var probe = Workspace<Double>(spec: spec, rows: probeRows, backward: true, tangents: true)
+      probe.loadForwardRows(0..<probeRows, from: ws)
+      network.tangent(.sgdStep(rates, gradients: gradients, batch: ws), &probe)
+      for l in spec.layers.indices {
+        var expected = Matrix<Double>(rows: probeRows, columns: dense[l].columns)
+        expected.copyRows(0..<probeRows, of: dense[l])
+        #expect(relativeError(probe.featureTangents[l], expected) < 1e-13, "probe \(c) layer position \(l)")
       }
     }
   }
