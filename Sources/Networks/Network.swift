@@ -189,17 +189,24 @@ public struct Network<Scalar: BLASScalar>: Sendable {
               dg, input: g, direction: d.layers[l][u], spec: unit, scale: scale, into: &out, accumulate: accumulate)
           }
         case .sgdStep(let rates, let gradients, let batch):
-          // The batch that produced the gradients: this workspace, or the one it probes.
-          let source = batch ?? workspace
-          let sourceX = l == 0 ? source.input : source.features[l - 1]
-          let sourceZ = u == 0 ? sourceX : source.unitInputs[l][u]
-          let sourceG = unit.inputActivation == .identity ? sourceZ : source.activated[l][u]
-          let dy = isLast ? source.backward[l] : source.unitBackward[l][u + 1]
+          // The batch that produced the gradients: this workspace, or the one it probes. Only the
+          // two matrices are taken (never a copy of this workspace, whose buffers are written
+          // below and would then be copied on write).
+          let batchInput: Matrix<Scalar>?
+          let dy: Matrix<Scalar>
+          if let batch {
+            let batchZ = u == 0 ? (l == 0 ? batch.input : batch.features[l - 1]) : batch.unitInputs[l][u]
+            batchInput = unit.inputActivation == .identity ? batchZ : batch.activated[l][u]
+            dy = isLast ? batch.backward[l] : batch.unitBackward[l][u + 1]
+          } else {
+            batchInput = nil
+            dy = isLast ? workspace.backward[l] : workspace.unitBackward[l][u + 1]
+          }
           var gram = workspace.gram
           workspace.gram = Matrix(rows: 0, columns: 0)  // keep the buffer uniquely referenced
           workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
             unitParameters.tangentAlongSGDStep(
-              dg, input: g, batchInput: batch == nil ? nil : sourceG, batchOutputGradient: dy,
+              dg, input: g, batchInput: batchInput, batchOutputGradient: dy,
               gradient: gradients.layers[l][u], rates: rates.units[l][u], spec: unit, scale: scale, gram: &gram,
               into: &out, accumulate: accumulate)
           }

@@ -229,3 +229,38 @@ extension Array {
     }
   }
 }
+
+/// The hot path reuses its buffers: a step writes into the same storage every time (a
+/// copy-on-write anywhere would move a buffer, allocate and copy).
+@Suite struct BufferReuseTests {
+  static func addresses<T: BLASScalar>(_ matrices: [Matrix<T>]) -> [UnsafeRawPointer?] {
+    matrices.map { m in m.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+  }
+
+  @Test("forward, backward, fused SGD and both tangent passes keep every buffer in place")
+  func passesReuseBuffers() throws {
+    let spec = try TestNetworks.spec(kind: .resnet, inputDimension: 12, width: 40, depth: 3, activation: .relu, bias: true, branchMatrices: 2)
+    var network = try Network<Double>(spec: spec, seed: 1)
+    var ws = TestNetworks.workspace(for: spec, rows: 6, as: Double.self)
+    var gradients = NetworkParameters<Double>(zerosFor: spec)
+    let rates = LearningRates(spec: spec, baseLearningRate: 0.01)
+    func snapshot() -> [UnsafeRawPointer?] {
+      Self.addresses(ws.features + ws.backward + ws.featureTangents)
+        + Self.addresses(network.parameters.layers.flatMap { $0.map(\.weight) })
+        + Self.addresses(gradients.layers.flatMap { $0.map(\.weight) })
+    }
+    func step() {
+      network.forward(&ws)
+      network.computeLoss(&ws)
+      network.backward(&ws, gradients: &gradients)
+      network.tangent(.sgdStep(rates, gradients: gradients), &ws)
+      network.tangent(gradients, &ws)
+      network.backwardApplyingSGD(&ws, learningRates: rates)
+    }
+    step()
+    let before = snapshot()
+    step()
+    step()
+    #expect(snapshot() == before)
+  }
+}

@@ -149,3 +149,26 @@ import _TestSupport
     }
   }
 }
+
+@Suite struct StepEngineBufferTests {
+  @Test("Measured and plain steps keep the workspace and parameter buffers in place", arguments: [nil, 8] as [Int?])
+  func buffersStayInPlace(probe: Int?) throws {
+    let architecture = try Architecture(kind: .mlp, inputDimension: 12, width: 48, depth: 4, outputDimension: 4, hasBias: true)
+    let spec = try PresetResolution(architecture: architecture, loss: .crossEntropy, preset: try Presets.named("mup"), optimizer: .sgd).spec
+    var engine = StepEngine<Double>(
+      network: try Network(spec: spec, seed: 1), batchSize: 16, baseLearningRate: 0.01,
+      measurement: MeasurementSettings(probeRows: probe))
+    var generator = SeededGenerator(seed: 2)
+    engine.workspace.input = .gaussian(rows: 16, columns: 12, standardDeviation: 1, using: &generator)
+    func addresses() -> [UnsafeRawPointer?] {
+      let ws = engine.workspace
+      let matrices = ws.features + ws.backward + ws.featureTangents + engine.network.parameters.layers.flatMap { $0.map(\.weight) }
+      return matrices.map { m in m.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+    }
+    _ = engine.step(index: 0, measure: true)
+    _ = engine.step(index: 1, measure: false)
+    let before = addresses()
+    for i in 2..<6 { _ = engine.step(index: i, measure: i % 2 == 0) }
+    #expect(addresses() == before)
+  }
+}
