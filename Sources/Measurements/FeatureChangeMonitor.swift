@@ -3,34 +3,38 @@ import Networks
 
 /// Relative feature change since initialization, `‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖`, on a fixed probe batch
 /// (SPEC §3.4): the first `rows` inputs of the first measured batch, kept for the whole run.
+///
+/// The meter evaluates the probe's features after each measured step's update, in the same
+/// forward pass as the actual-step rows (one pass of more rows is cheaper than two).
 public struct FeatureChangeMonitor<Scalar: BLASScalar>: Sendable {
-  private let rows: Int
-  private let initialParameters: NetworkParameters<Scalar>
-  private var workspace: Workspace<Scalar>?
+  /// Rows of the fixed probe batch.
+  public let rows: Int
+  /// The fixed probe inputs (`rows × d_0`), set by the first `prepare`.
+  public private(set) var inputs: Matrix<Scalar>?
   private var initialFeatures: [Matrix<Scalar>] = []
 
-  /// - Parameters:
-  ///   - rows: probe rows (at most the batch size).
-  ///   - initialParameters: `θ⁰`, whose features are the reference.
-  public init(rows: Int, initialParameters: NetworkParameters<Scalar>) {
+  /// - Parameter rows: probe rows (at most the batch size).
+  public init(rows: Int) {
     precondition(rows >= 1, "FeatureChangeMonitor needs at least one row")
     self.rows = rows
-    self.initialParameters = initialParameters
   }
 
-  /// The relative change of every feature of `network` on the probe batch; the first call fixes
-  /// the probe inputs from `batchInputs` and computes `F⁰` with the initial parameters.
-  public mutating func measure(network: Network<Scalar>, batchInputs: Matrix<Scalar>) -> [Double] {
-    if workspace == nil {
-      var w = Workspace<Scalar>(spec: network.spec, rows: min(rows, batchInputs.rows), backward: false)
-      w.input.copyRows(0..<w.rows, of: batchInputs)
-      Network(spec: network.spec, parameters: initialParameters).forward(&w)
-      initialFeatures = w.features
-      workspace = w
-    }
-    network.forward(&workspace!)
-    return zip(workspace!.features, initialFeatures).map { f, f0 in
-      f.squaredDistance(to: f0).squareRoot() / f0.norm
+  /// On the first call, fixes the probe inputs (the first `rows` of `batchInputs`) and computes
+  /// their features `F⁰` with the initial parameters. Later calls do nothing.
+  public mutating func prepare(spec: NetworkSpec, initialParameters: NetworkParameters<Scalar>, batchInputs: Matrix<Scalar>) {
+    guard inputs == nil else { return }
+    var w = Workspace<Scalar>(spec: spec, rows: min(rows, batchInputs.rows), backward: false)
+    w.input.copyRows(0..<w.rows, of: batchInputs)
+    Network(spec: spec, parameters: initialParameters).forward(&w)
+    initialFeatures = w.features
+    inputs = w.input
+  }
+
+  /// `‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖` for every layer, where `F_ℓ` is rows `rows` of `features[ℓ]` (the
+  /// probe's features under the current parameters).
+  public func relativeChange(features: [Matrix<Scalar>], rows range: Range<Int>) -> [Double] {
+    zip(features, initialFeatures).map { f, f0 in
+      (f.squaredDistance(rows: range, to: f0, rows: 0..<f0.rows) / f0.squaredNorm).squareRoot()
     }
   }
 }

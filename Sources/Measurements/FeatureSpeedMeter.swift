@@ -6,23 +6,28 @@ import Networks
 /// the feature speed formula; optionally the actual change after the step, spectral norms, and
 /// the feature change since initialization.
 ///
-/// Usage at a measured step, after `forward`, `computeLoss` and `backward` on `workspace` and with
-/// the optimizer's update `δθ` computed but **not yet applied**:
+/// Usage at a measured step, after `forward`, `computeLoss` and `backward` on `workspace`, with the
+/// step **not yet applied**:
 /// ```
-/// var m = meter.measure(step: t, network: network, workspace: &ws, gradients: g, update: δθ)
-/// network.parameters.add(δθ)
-/// meter.measureActualStep(&m, updatedNetwork: network, workspace: ws)
+/// var m = meter.measure(step: t, network: network, workspace: &ws, parameterStep: .sgd(gradients: g, rates: η))
+/// // apply the step to the network
+/// meter.measureAfterUpdate(&m, updatedNetwork: network, workspace: ws)
 /// ```
-/// The meter owns its extra buffers (probe and re-forward workspaces, spectral buffers) and
+/// The meter owns its extra buffers (probe and re-forward workspaces, spectral state) and
 /// allocates them once.
 public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
   /// The settings it was made with.
   public let settings: MeasurementSettings
   private let spec: NetworkSpec
   private var probe: Workspace<Scalar>?
+  /// One forward after the update: rows `0..<actualRows` for the actual step (the tangent's rows),
+  /// then the fixed feature-change probe.
   private var after: Workspace<Scalar>?
+  private let actualRows: Int
+  private var actualOutput: Matrix<Scalar>
   private var spectral: SpectralMonitor<Scalar>?
   private var featureChange: FeatureChangeMonitor<Scalar>?
+  private let initialParameters: NetworkParameters<Scalar>?
 
   /// - Parameters:
   ///   - batchRows: batch size of the training workspace.
@@ -35,16 +40,18 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
       precondition(p >= 1 && p <= batchRows, "Probe of \(p) rows for a batch of \(batchRows)")
       probe = Workspace(spec: spec, rows: p, backward: true, tangents: true)
     }
-    if settings.measuresActualStep {
-      after = Workspace(spec: spec, rows: settings.probeRows ?? batchRows, backward: false)
+    actualRows = settings.measuresActualStep ? (settings.probeRows ?? batchRows) : 0
+    actualOutput = Matrix(rows: actualRows, columns: spec.outputDimension)
+    let changeRows = settings.featureChangeRows > 0 ? min(settings.featureChangeRows, batchRows) : 0
+    if actualRows + changeRows > 0 {
+      after = Workspace(spec: spec, rows: actualRows + changeRows, backward: false)
     }
+    if changeRows > 0 { featureChange = FeatureChangeMonitor(rows: changeRows) }
+    self.initialParameters = changeRows > 0 ? initialParameters : nil
     if settings.measuresSpectra {
       spectral = SpectralMonitor(
         spec: spec, initialParameters: initialParameters, tolerance: settings.spectralTolerance,
         maximumIterations: settings.spectralMaximumIterations)
-    }
-    if settings.featureChangeRows > 0 {
-      featureChange = FeatureChangeMonitor(rows: min(settings.featureChangeRows, batchRows), initialParameters: initialParameters)
     }
   }
 
@@ -88,10 +95,13 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
         alignment: -Matrix.dot(b, dF), featureUpdateNorm: dF.norm))
     }
     let spectra = spectral?.measure(parameters: network.parameters, step: parameterStep, updateNorms: updateWeightNorms) ?? []
-    let change = featureChange?.measure(network: network, batchInputs: workspace.input) ?? []
+    if featureChange != nil && featureChange!.inputs == nil {
+      featureChange!.prepare(spec: spec, initialParameters: initialParameters!, batchInputs: workspace.input)
+      after!.input.copyRows(0..<featureChange!.rows, of: featureChange!.inputs!, toRow: actualRows)
+    }
     return StepMeasurement(
       step: step, lossBefore: workspace.loss, actualLoss: nil, layers: layers, actual: [],
-      spectral: spectra, featureChange: change)
+      spectral: spectra, featureChange: [])
   }
 
   /// Measures a step given as gradients and an explicit update (any optimizer).
@@ -102,25 +112,34 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
     measure(step: step, network: network, workspace: &workspace, parameterStep: .general(gradients: gradients, update: update))
   }
 
-  /// Completes `measurement` after the update: re-forwards the rows of the tangent pass (the
-  /// whole batch in exact mode, the probe rows with a probe) with the updated network and records
-  /// `ΔF_ℓ` and the actual loss change on those rows. A no-op when the settings turn it off.
+  /// Completes `measurement` after the update with one forward pass of the updated network: on
+  /// the rows of the tangent pass (the whole batch in exact mode, the probe rows with a probe) for
+  /// the actual change `ΔF_ℓ` and loss change, and on the fixed probe batch for the feature change
+  /// since initialization (SPEC §3.2, §3.4). A no-op when the settings turn both off.
   /// - Parameter workspace: the training workspace of `measure`, still holding `F_ℓ(θ)` and `b_ℓ`.
-  public mutating func measureActualStep(
+  public mutating func measureAfterUpdate(
     _ measurement: inout StepMeasurement, updatedNetwork: Network<Scalar>, workspace: Workspace<Scalar>
   ) {
     guard after != nil else { return }
     let before = probe ?? workspace  // holds F(θ), b and the loss before the step on its rows
-    after!.loadBatch(from: before)
+    let a = actualRows
+    if a > 0 { after!.input.copyRows(0..<a, of: before.input) }
     updatedNetwork.forward(&after!)
-    let lossAfter = updatedNetwork.computeLoss(&after!, gradient: false)
-    measurement.actualLoss = (before.loss, lossAfter)
-    after!.subtractFeatures(of: before)
-    measurement.actual = spec.layers.enumerated().map { l, layer in
-      let dF = after!.features[l]
-      let b = before.backward[l]
-      return ActualUpdateStatistics(
-        layer: layer.index, updateNorm: dF.norm, alignment: -Matrix.dot(b, dF), backwardNorm: b.norm, count: dF.count)
+    if a > 0 {
+      actualOutput.copyRows(0..<a, of: after!.features[after!.features.count - 1])
+      let lossAfter = spec.loss.evaluate(output: actualOutput, targets: before.targets).loss
+      measurement.actualLoss = (before.loss, lossAfter)
+      after!.subtractFeatures(rows: 0..<a, of: before, rows: 0..<a)  // ΔF in place
+      measurement.actual = spec.layers.enumerated().map { l, layer in
+        let dF = after!.features[l]
+        let b = before.backward[l]
+        return ActualUpdateStatistics(
+          layer: layer.index, updateNorm: dF.squaredNorm(rows: 0..<a).squareRoot(),
+          alignment: -Matrix.dot(b, rows: 0..<a, dF, rows: 0..<a), backwardNorm: b.norm, count: a * dF.columns)
+      }
+    }
+    if let featureChange {
+      measurement.featureChange = featureChange.relativeChange(features: after!.features, rows: a..<(a + featureChange.rows))
     }
   }
 }

@@ -88,7 +88,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
     case .actualUpdateRMS: "rms(ΔF_ℓ) with ΔF_ℓ = F_ℓ(θ+δθ) − F_ℓ(θ) by one extra forward on the same rows (probe rows if --probe)"
     case .actualBFACos: "−⟨b_ℓ, ΔF_ℓ⟩/(‖b_ℓ‖‖ΔF_ℓ‖): angle of the actual feature change with −b_ℓ (probe rows if --probe)"
     case .lossDecayActual: "ℒ(θ) − ℒ(θ+δθ) on the same rows (network-wide; the probe rows' mean loss if --probe); compare with loss_decay_first_order"
-    case .featureChangeRelative: "‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖ on a fixed probe batch: relative feature change since initialization"
+    case .featureChangeRelative: "‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖ on a fixed probe batch, after the step's update: relative feature change since initialization"
     case .weightSpectralNorm: "‖W_ℓ‖_*: largest singular value (power iteration, warm-started)"
     case .updateSpectralNorm: "‖δW_ℓ‖_*: spectral norm of this step's update"
     case .weightChangeSpectralNorm: "‖W_ℓ − W_ℓ⁰‖_*: spectral norm of the change since initialization"

@@ -129,6 +129,13 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     for l in features.indices { features[l].add(other.features[l], scaledBy: -1) }
   }
 
+  /// `F_ℓ[rows] ← F_ℓ[rows] − F_ℓ(other)[otherRows]` for every layer: the actual change of a
+  /// subset of rows (SPEC §3.2).
+  public mutating func subtractFeatures(rows: Range<Int>, of other: Workspace, rows otherRows: Range<Int>) {
+    precondition(features.count == other.features.count, "subtractFeatures: shapes differ")
+    for l in features.indices { features[l].add(rows: rows, other.features[l], rows: otherRows, scaledBy: -1) }
+  }
+
   /// Copies the inputs and targets of `other` (same batch size) without reallocating.
   public mutating func loadBatch(from other: Workspace) {
     precondition(rows == other.rows, "loadBatch: \(other.rows) rows into a workspace of \(rows)")

@@ -177,6 +177,51 @@ extension Matrix {
     }
   }
 
+  // MARK: Row ranges (contiguous in row-major storage)
+
+  /// `⟨a[rowsA], b[rowsB]⟩` over the given rows (same column count and row count).
+  public static func dot(_ a: Matrix, rows rowsA: Range<Int>, _ b: Matrix, rows rowsB: Range<Int>) -> Double {
+    precondition(a.columns == b.columns && rowsA.count == rowsB.count && rowsA.upperBound <= a.rows && rowsB.upperBound <= b.rows,
+                 "dot(rows:): \(rowsA) of \(a.rows)×\(a.columns) with \(rowsB) of \(b.rows)×\(b.columns)")
+    let n = rowsA.count * a.columns
+    if n == 0 { return 0 }
+    return a.storage.withUnsafeBufferPointer { pa in
+      b.storage.withUnsafeBufferPointer { pb in
+        Double(Scalar.dot(count: n, pa.baseAddress! + rowsA.lowerBound * a.columns, pb.baseAddress! + rowsB.lowerBound * b.columns))
+      }
+    }
+  }
+
+  /// `‖self[rows]‖²`.
+  public func squaredNorm(rows: Range<Int>) -> Double { Matrix.dot(self, rows: rows, self, rows: rows) }
+
+  /// `‖self[rows] − other[otherRows]‖²`, accumulated in `Double`.
+  public func squaredDistance(rows: Range<Int>, to other: Matrix, rows otherRows: Range<Int>) -> Double {
+    precondition(columns == other.columns && rows.count == otherRows.count && rows.upperBound <= self.rows
+                 && otherRows.upperBound <= other.rows, "squaredDistance(rows:): shapes differ")
+    let n = rows.count * columns
+    if n == 0 { return 0 }
+    return storage.withUnsafeBufferPointer { pa in
+      other.storage.withUnsafeBufferPointer { pb in
+        Scalar.squaredDistance(pa.baseAddress! + rows.lowerBound * columns, pb.baseAddress! + otherRows.lowerBound * columns, count: n)
+      }
+    }
+  }
+
+  /// `self[rows] += alpha · x[xRows]` (BLAS axpy on the row slices).
+  public mutating func add(rows: Range<Int>, _ x: Matrix, rows xRows: Range<Int>, scaledBy alpha: Scalar) {
+    precondition(columns == x.columns && rows.count == xRows.count && rows.upperBound <= self.rows && xRows.upperBound <= x.rows,
+                 "add(rows:): shapes differ")
+    let n = rows.count * columns
+    let c = columns
+    if n == 0 { return }
+    x.storage.withUnsafeBufferPointer { px in
+      storage.withUnsafeMutableBufferPointer { py in
+        Scalar.axpy(count: n, alpha: alpha, px.baseAddress! + xRows.lowerBound * c, py.baseAddress! + rows.lowerBound * c)
+      }
+    }
+  }
+
   /// `true` when no entry is NaN or ±∞.
   public var isFinite: Bool {
     count == 0 || storage.withUnsafeBufferPointer { Scalar.allFinite($0.baseAddress!, count: count) }

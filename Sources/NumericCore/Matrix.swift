@@ -98,6 +98,19 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Equatable {
     }
   }
 
+  /// Copies rows `range` of `source` into rows `destination..<destination + range.count` of `self`.
+  public mutating func copyRows(_ range: Range<Int>, of source: Matrix, toRow destination: Int) {
+    precondition(source.columns == columns && range.lowerBound >= 0 && range.upperBound <= source.rows
+      && destination >= 0 && destination + range.count <= rows, "copyRows: rows \(range) of \(source.rows)×\(source.columns) to row \(destination) of \(rows)×\(columns)")
+    let c = columns
+    source.storage.withUnsafeBufferPointer { src in
+      storage.withUnsafeMutableBufferPointer { dst in
+        guard range.count > 0, c > 0 else { return }
+        (dst.baseAddress! + destination * c).update(from: src.baseAddress! + range.lowerBound * c, count: range.count * c)
+      }
+    }
+  }
+
   /// Copies rows `range` of `source` into rows `0..<range.count` of `self` (same column count).
   public mutating func copyRows(_ range: Range<Int>, of source: Matrix) {
     precondition(source.columns == columns && range.lowerBound >= 0 && range.upperBound <= source.rows

@@ -67,7 +67,7 @@ public struct StepEngine<Scalar: BLASScalar> {
       step: index, network: network, workspace: &workspace,
       parameterStep: .sgd(gradients: gradients, rates: optimizer.learningRates))
     optimizer.apply(gradients: gradients, to: &network.parameters)
-    meter!.measureActualStep(&measurement, updatedNetwork: network, workspace: workspace)
+    meter!.measureAfterUpdate(&measurement, updatedNetwork: network, workspace: workspace)
     // NaN/±∞ parameters show up as a non-finite loss at the next step (checked every step).
     return .stepped(loss: loss, correct: workspace.correct, measurement: measurement)
   }

@@ -48,7 +48,7 @@ import _TestSupport
       let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: rate)
       var m = meter.measure(step: step, network: network, workspace: &ws, gradients: gradients, update: update)
       network.parameters.add(update)
-      meter.measureActualStep(&m, updatedNetwork: network, workspace: ws)
+      meter.measureAfterUpdate(&m, updatedNetwork: network, workspace: ws)
       result.append(m)
     }
     return result
@@ -118,7 +118,7 @@ import _TestSupport
       var m = meter.measure(step: 0, network: network, workspace: &w, gradients: gradients, update: update)
       var moved = network
       moved.parameters.add(update)
-      meter.measureActualStep(&m, updatedNetwork: moved, workspace: w)
+      meter.measureAfterUpdate(&m, updatedNetwork: moved, workspace: w)
       ratios.append(abs(m.lossDecayActual! / m.lossDecayFirstOrder - 1))
       for (s, a) in zip(m.layers, m.actual) {
         #expect(relativeError(a.updateRMS, s.featureUpdateRMS) < 50 * rate)

@@ -41,12 +41,14 @@ import _TestSupport
     var meter = FeatureSpeedMeter<Double>(
       spec: spec, batchRows: 8, settings: MeasurementSettings(spectralTolerance: 1e-12, spectralMaximumIterations: 20_000),
       initialParameters: network.parameters)
+    let initialNetwork = network
+    var fixedInputs = Matrix<Double>(rows: 8, columns: 10)
     for step in 0..<3 {
       network.forward(&ws)
       network.computeLoss(&ws)
       network.backward(&ws, gradients: &gradients)
       let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.2)
-      let m = meter.measure(step: step, network: network, workspace: &ws, gradients: gradients, update: update)
+      var m = meter.measure(step: step, network: network, workspace: &ws, gradients: gradients, update: update)
       #expect(m.spectral.count == 1 + 2 * 2 + 1)
       for s in m.spectral {
         let l = spec.layers.firstIndex { $0.index == s.layer }!
@@ -57,10 +59,20 @@ import _TestSupport
         #expect(s.spectralTarget == (Double(s.fanOut) / Double(s.fanIn)).squareRoot())
         if step == 0 { #expect(s.weightChangeSpectralNorm == 0) } else { #expect(s.weightChangeSpectralNorm > 0) }
       }
-      if step == 0 { #expect(m.featureChange.allSatisfy { $0 == 0 }) } else { #expect(m.featureChange.allSatisfy { $0 > 0 }) }
       let rows = m.rows(run: "x")
       #expect(rows.contains { $0.quantity == "weight_spectral_norm_w2" && $0.layer == 1 })
+      if step == 0 { fixedInputs.copyRows(0..<8, of: ws.input) }
       network.parameters.add(update)
+      meter.measureAfterUpdate(&m, updatedNetwork: network, workspace: ws)
+      // The feature change after this step's update, on the fixed probe (the first batch's rows).
+      var probe = Workspace<Double>(spec: spec, rows: 8, backward: false)
+      probe.input.copy(from: fixedInputs)
+      var initialProbe = probe
+      network.forward(&probe)
+      initialNetwork.forward(&initialProbe)
+      let expected = zip(probe.features, initialProbe.features).map { ($0.squaredDistance(to: $1) / $1.squaredNorm).squareRoot() }
+      #expect(relativeError(m.featureChange, expected) < 1e-12)
+      #expect(m.featureChange.allSatisfy { $0 > 0 })
     }
   }
 
@@ -78,7 +90,7 @@ import _TestSupport
     var m = meter.measure(step: 7, network: network, workspace: &ws, gradients: gradients, update: update)
     var moved = network
     moved.parameters.add(update)
-    meter.measureActualStep(&m, updatedNetwork: moved, workspace: ws)
+    meter.measureAfterUpdate(&m, updatedNetwork: moved, workspace: ws)
     let rows = m.rows(run: "run-a")
     for quantity in Quantity.allCases {
       let matching = rows.filter { $0.quantity == quantity.rawValue }
@@ -106,7 +118,7 @@ import _TestSupport
     var m = meter.measure(step: 0, network: network, workspace: &ws, gradients: gradients, update: update)
     var moved = network
     moved.parameters.add(update)
-    meter.measureActualStep(&m, updatedNetwork: moved, workspace: ws)
+    meter.measureAfterUpdate(&m, updatedNetwork: moved, workspace: ws)
 
     // Direct: the first 5 rows before and after the step.
     var probe = Workspace<Double>(spec: spec, rows: 5, backward: false)
