@@ -94,7 +94,8 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
         isExact: probe == nil, tangentCount: dF.count, tangentBackwardNorm: b.norm,
         alignment: -Matrix.dot(b, dF), featureUpdateNorm: dF.norm))
     }
-    let spectra = spectral?.measure(parameters: network.parameters, step: parameterStep, updateNorms: updateWeightNorms) ?? []
+    let spectra = spectral?.measure(
+      parameters: network.parameters, step: parameterStep, updateNorms: updateWeightNorms, batch: workspace) ?? []
     if featureChange != nil && featureChange!.inputs == nil {
       featureChange!.prepare(spec: spec, initialParameters: initialParameters!, batchInputs: workspace.input)
       after!.input.copyRows(0..<featureChange!.rows, of: featureChange!.inputs!, toRow: actualRows)

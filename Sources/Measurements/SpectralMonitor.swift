@@ -32,19 +32,32 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
   }
 
   /// Spectral statistics of `parameters` (before the step) and of the step `δθ`.
-  /// - Parameter updateNorms: `‖δW‖` per `[layer position][unit]` when already known (saves a pass).
+  /// - Parameters:
+  ///   - updateNorms: `‖δW‖` per `[layer position][unit]` when already known (saves a pass).
+  ///   - batch: the workspace of the batch whose backward pass produced an SGD step: then
+  ///     `‖δW‖_* = η·s·a·‖dyᵀ g‖_*` is estimated through the batch factors `dy` and `g` instead of
+  ///     the `fanOut × fanIn` gradient (cheaper for batches smaller than the width).
   public mutating func measure(
-    parameters: NetworkParameters<Scalar>, step: ParameterStep<Scalar>, updateNorms: [[Double]]? = nil
+    parameters: NetworkParameters<Scalar>, step: ParameterStep<Scalar>, updateNorms: [[Double]]? = nil,
+    batch: Workspace<Scalar>? = nil
   ) -> [SpectralStatistics] {
     var result = [SpectralStatistics]()
     for (l, layer) in spec.layers.enumerated() {
       for (u, unit) in layer.units.enumerated() {
         let w = parameters.layers[l][u].weight
         let (dw, factor) = step.weightStep(layer: l, unit: u)
+        let updateSpectralNorm: Double
+        if case .sgd(_, let rates) = step, let batch, batch.rows < min(unit.fanIn, unit.fanOut) {
+          let scale = (u == layer.units.count - 1 ? (layer.residualScale ?? 1) : 1) * unit.scaling.weight.forwardMultiplier
+          updateSpectralNorm = rates.units[l][u].weight * scale * updateEstimators[l][u].estimate(
+            transposeProduct: batch.unitOutputGradient(layer: l, unit: u), batch.activatedInput(layer: l, unit: u, spec: spec))
+        } else {
+          updateSpectralNorm = abs(factor) * updateEstimators[l][u].estimate(dw)
+        }
         result.append(SpectralStatistics(
           layer: layer.index, unit: u, fanIn: unit.fanIn, fanOut: unit.fanOut,
           weightSpectralNorm: weightEstimators[l][u].estimate(w),
-          updateSpectralNorm: abs(factor) * updateEstimators[l][u].estimate(dw),
+          updateSpectralNorm: updateSpectralNorm,
           weightChangeSpectralNorm: changeEstimators[l][u].estimate(w, minus: initialWeights[l][u]),
           weightFrobeniusNorm: w.norm, updateFrobeniusNorm: updateNorms?[l][u] ?? abs(factor) * dw.norm))
       }

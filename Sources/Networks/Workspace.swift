@@ -129,6 +129,19 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     for l in features.indices { features[l].add(other.features[l], scaledBy: -1) }
   }
 
+  /// The activated input `g = α(z)` of unit `u` of layer position `l` after `forward`
+  /// (`n × fanIn`): the data, a feature, or a unit internal.
+  public func activatedInput(layer l: Int, unit u: Int, spec: NetworkSpec) -> Matrix<Scalar> {
+    if spec.layers[l].units[u].inputActivation != .identity { return activated[l][u] }
+    return u > 0 ? unitInputs[l][u] : (l == 0 ? input : features[l - 1])
+  }
+
+  /// `∂ℒ/∂y` at the output of unit `u` of layer position `l` after `backward` (`n × fanOut`):
+  /// `b_ℓ` for the last unit of the layer.
+  public func unitOutputGradient(layer l: Int, unit u: Int) -> Matrix<Scalar> {
+    u + 1 < unitBackward[l].count ? unitBackward[l][u + 1] : backward[l]
+  }
+
   /// `F_ℓ[rows] ← F_ℓ[rows] − F_ℓ(other)[otherRows]` for every layer: the actual change of a
   /// subset of rows (SPEC §3.2).
   public mutating func subtractFeatures(rows: Range<Int>, of other: Workspace, rows otherRows: Range<Int>) {

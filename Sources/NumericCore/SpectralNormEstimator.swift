@@ -18,6 +18,7 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
 
   private var right: [Scalar] = []  // unit right singular vector estimate, `columns` entries
   private var left: [Scalar] = []  // A·right, `rows` entries
+  private var inner: [Scalar] = []  // the n-vector of a factored product
 
   /// - Parameters:
   ///   - relativeTolerance: convergence threshold on the relative change of the estimate.
@@ -36,19 +37,51 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
     estimate(a, minus: nil)
   }
 
+  /// Estimates `‖aᵀ b‖_*` for `a` (`n × m`) and `b` (`n × k`) without forming the `m × k`
+  /// product: each product goes through the `n`-vector `b v` (for a rank-`n` matrix such as a
+  /// gradient `dyᵀ g` over a batch of `n`, that reads `n·(m + k)` entries instead of `m·k`).
+  public mutating func estimate(transposeProduct a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Double {
+    precondition(a.rows == b.rows, "estimate(transposeProduct:): \(a.rows) and \(b.rows) rows")
+    var scratch = inner.count == a.rows ? inner : [Scalar](repeating: 0, count: a.rows)
+    inner = []  // keep `scratch` uniquely referenced while in use
+    defer { inner = scratch }
+    return run(columns: b.columns, rows: a.columns) { v, u in
+      b.gemv(v, into: &scratch)
+      a.gemv(scratch, into: &u, transpose: true)
+    } transposed: { u, v in
+      a.gemv(u, into: &scratch)
+      b.gemv(scratch, into: &v, transpose: true)
+    }
+  }
+
   /// Estimates `‖a − b‖_*` without forming the difference: each product is `a v − b v` (two
   /// matrix–vector products over memory the caller already holds, instead of writing a third
   /// matrix). `b` has the shape of `a`; `nil` estimates `‖a‖_*`.
   public mutating func estimate(_ a: Matrix<Scalar>, minus b: Matrix<Scalar>?) -> Double {
-    lastIterationCount = 0
     if let b { precondition(b.rows == a.rows && b.columns == a.columns, "estimate(minus:): shapes differ") }
-    if a.count == 0 { return 0 }
-    if right.count != a.columns || left.count != a.rows {
+    return run(columns: a.columns, rows: a.rows) { v, u in
+      a.gemv(v, into: &u)
+      b?.gemv(v, into: &u, alpha: -1, beta: 1)
+    } transposed: { u, v in
+      a.gemv(u, into: &v, transpose: true)
+      b?.gemv(u, into: &v, transpose: true, alpha: -1, beta: 1)
+    }
+  }
+
+  /// Power iteration for an operator `A` (`rows × columns`) given by its products `u = A v` and
+  /// `v = Aᵀ u`.
+  private mutating func run(
+    columns: Int, rows: Int, product: (_ v: [Scalar], _ u: inout [Scalar]) -> Void,
+    transposed: (_ u: [Scalar], _ v: inout [Scalar]) -> Void
+  ) -> Double {
+    lastIterationCount = 0
+    if columns == 0 || rows == 0 { return 0 }
+    if right.count != columns || left.count != rows {
       var generator = SeededGenerator(seed: seed)
-      var start = [Double](repeating: 0, count: a.columns)
+      var start = [Double](repeating: 0, count: columns)
       for i in start.indices { start[i] = generator.nextGaussian() }
       right = start.map { Scalar($0) }
-      left = [Scalar](repeating: 0, count: a.rows)
+      left = [Scalar](repeating: 0, count: rows)
       normalizeRight()
     }
     // Each iteration gives two lower bounds of σ_max for a unit v: ‖A v‖, and the better
@@ -57,13 +90,11 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
     var estimate = 0.0
     for iteration in 1...maximumIterations {
       lastIterationCount = iteration
-      a.gemv(right, into: &left)
-      b?.gemv(right, into: &left, alpha: -1, beta: 1)
+      product(right, &left)
       let lower = Double(dotSelf(left)).squareRoot()
       if !lower.isFinite { return .nan }
       if lower == 0 { return 0 }
-      a.gemv(left, into: &right, transpose: true)
-      b?.gemv(left, into: &right, transpose: true, alpha: -1, beta: 1)
+      transposed(left, &right)
       let better = normalizeRight() / lower
       if !better.isFinite { return .nan }
       let converged = abs(better - lower) <= relativeTolerance * better || abs(better - estimate) <= relativeTolerance * better

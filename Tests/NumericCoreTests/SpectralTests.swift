@@ -74,6 +74,17 @@ import _TestSupport
     #expect(estimator.estimate(a, minus: a) == 0)
   }
 
+  @Test("‖aᵀ b‖_* from the factors matches the SVD of the product")
+  func factoredNorm() throws {
+    var generator = SeededGenerator(seed: 11)
+    let a = Matrix<Double>.gaussian(rows: 7, columns: 40, standardDeviation: 1, using: &generator)
+    let b = Matrix<Double>.gaussian(rows: 7, columns: 30, standardDeviation: 1, using: &generator)
+    var product = Matrix<Double>(rows: 40, columns: 30)
+    product.gemm(a, b, transposeA: true)
+    var estimator = SpectralNormEstimator<Double>(relativeTolerance: 1e-13, maximumIterations: 20_000)
+    #expect(relativeError(estimator.estimate(transposeProduct: a, b), try product.spectralNormBySVD()) < 1e-8)
+  }
+
   @Test("A warm start converges in fewer iterations after a small change")
   func warmStart() throws {
     var generator = SeededGenerator(seed: 7)
