@@ -122,7 +122,7 @@ struct DocumentationTests {
     let readme = String(decoding: try contents(of: Self.packageRoot.appendingPathComponent("README.md")), as: UTF8.self)
     let table = try FeatureSpeedBinary.run(["quantities", "--markdown"])
     try #require(table.status == 0)
-    #expect(readme.contains(table.output), "regenerate the README table with `featurespeed quantities --markdown`")
+    #expect(readme.contains(table.output), "regenerate the README table: bash scripts/update-readme-quantities.sh")
   }
 
   @Test("The README starts with the two commands, and .ci/run calls the test command")
