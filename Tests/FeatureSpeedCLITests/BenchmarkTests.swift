@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// `bench/run --quick`: a correctness and format check of the benchmark (never a timing test:
+/// the numbers of a quick run on small workloads mean nothing and are not asserted).
+@Suite("bench/run --quick")
+struct BenchmarkTests {
+  @Test("runs FeatureSpeed and the peers it finds, which agree on the loss, and writes well-formed JSON and markdown")
+  func quickRun() throws {
+    let root = DocumentationTests.packageRoot
+    try withTemporaryDirectory { tmp in
+      let json = tmp.appendingPathComponent("bench.json"), markdown = tmp.appendingPathComponent("bench.md")
+      var arguments = [root.appendingPathComponent("bench/run").path, "--quick", "--no-install", "--featurespeed",
+                       FeatureSpeedBinary.url.path, "--json", json.path, "--markdown", markdown.path]
+      if let python = ProcessInfo.processInfo.environment["FEATURESPEED_PYTHON"], !python.isEmpty {
+        arguments += ["--python", python]  // its NumPy runs the NumPy peer
+      } else {
+        arguments += ["--implementations", "featurespeed"]
+      }
+      let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments, currentDirectory: root)
+      #expect(result.status == 0, "bench/run failed: \(result.error.suffix(2000))")
+
+      let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json))
+      let report = try #require(object as? [String: Any])
+      #expect(report["schema"] as? Int == 1)
+      #expect(report["quick"] as? Bool == true)
+      #expect(report["exit_status"] as? Int == 0)
+      let runs = try #require(report["runs"] as? [[String: Any]])
+      let ours = runs.filter { $0["implementation"] as? String == "featurespeed" && $0["status"] as? String == "ok" }
+      #expect(Set(ours.compactMap { $0["variant"] as? String }).isSuperset(of: ["train", "diag", "diag-forward", "cadence"]))
+      #expect(ours.allSatisfy { ($0["median_ms"] as? Double ?? 0) > 0 })
+      let correctness = try #require(report["correctness"] as? [[String: Any]])
+      #expect(!correctness.isEmpty)
+      for check in correctness where check["gating"] as? Bool == true {
+        #expect(check["passed"] as? Bool == true, "\(check)")
+      }
+      if arguments.contains("--python") {
+        #expect(correctness.contains { $0["implementation"] as? String == "numpy" && $0["passed"] as? Bool == true })
+      }
+      let targets = try #require(report["targets"] as? [[String: Any]])
+      let names = Set(targets.compactMap { $0["target"] as? String })
+      #expect(names.isSuperset(of: ["sgemm_peak_fraction", "diag_over_train", "cadence_overhead", "memory"]))
+      let peaks = try #require(report["sgemm_peak"] as? [String: Any])
+      #expect(Set(peaks.keys) == ["1", "2"])
+
+      let text = String(decoding: try contents(of: markdown), as: UTF8.self)
+      #expect(text.contains("| target") || text.contains("target |"))
+      #expect(text.contains("featurespeed"))
+    }
+  }
+}
