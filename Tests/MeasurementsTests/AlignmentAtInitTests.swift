@@ -18,10 +18,7 @@ import _TestSupport
     for seed in seeds {
       let network = try Network<Double>(spec: spec, seed: seed)
       var ws = TestNetworks.workspace(for: spec, rows: rows, seed: seed, tangents: true, as: Double.self)
-      var gradients = NetworkParameters<Double>(zerosFor: spec)
-      network.forward(&ws)
-      network.computeLoss(&ws)
-      network.backward(&ws, gradients: &gradients)
+      let gradients = network.gradients(&ws)
       let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 1e-3)
       var meter = FeatureSpeedMeter<Double>(
         spec: spec, batchRows: rows,

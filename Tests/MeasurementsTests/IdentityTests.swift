@@ -106,10 +106,7 @@ import _TestSupport
     let spec = try TestNetworks.spec(kind: .mlp, inputDimension: 8, width: 16, depth: 3, outputDimension: 2, activation: .tanh)
     let network = try Network<Double>(spec: spec, seed: 2)
     var ws = TestNetworks.workspace(for: spec, rows: 6, as: Double.self)
-    var gradients = NetworkParameters<Double>(zerosFor: spec)
-    network.forward(&ws)
-    network.computeLoss(&ws)
-    network.backward(&ws, gradients: &gradients)
+    let gradients = network.gradients(&ws)
     var ratios: [Double] = []
     for rate in [1e-2, 1e-3] {
       var meter = FeatureSpeedMeter<Double>(spec: spec, batchRows: 6, settings: MeasurementSettings(), initialParameters: network.parameters)

@@ -51,10 +51,7 @@ import _TestSupport
     let spec = try Self.spec(c)
     let network = try Network<Double>(spec: spec, seed: 3)
     var ws = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
-    var gradients = NetworkParameters<Double>(zerosFor: spec)
-    network.forward(&ws)
-    network.computeLoss(&ws)
-    network.backward(&ws, gradients: &gradients)
+    let gradients = network.gradients(&ws)
 
     // One direction per tensor (checks each tensor's gradient) and two dense directions.
     var directions: [NetworkParameters<Double>] = []
@@ -110,10 +107,7 @@ import _TestSupport
     let spec = try Self.spec(c)
     let network = try Network<Double>(spec: spec, seed: 5)
     var ws = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
-    var gradients = NetworkParameters<Double>(zerosFor: spec)
-    network.forward(&ws)
-    network.computeLoss(&ws)
-    network.backward(&ws, gradients: &gradients)
+    let gradients = network.gradients(&ws)
     for l in spec.layers.indices {
       let d = TestNetworks.direction(for: spec, seed: 40 + UInt64(l), layers: Set(0...l), as: Double.self)
       network.tangent(d, &ws)
@@ -133,10 +127,7 @@ import _TestSupport
         loss: .crossEntropy, branchMatrices: 2)
       let network = try Network<Double>(spec: spec, seed: 9)
       var ws = TestNetworks.workspace(for: spec, rows: 3, as: Double.self)
-      var gradients = NetworkParameters<Double>(zerosFor: spec)
-      network.forward(&ws)
-      network.computeLoss(&ws)
-      network.backward(&ws, gradients: &gradients)
+      let gradients = network.gradients(&ws)
       var analytic: [Double] = []
       var numeric: [Double] = []
       for l in spec.layers.indices {

@@ -163,10 +163,7 @@ extension Array {
     var ws2 = ws1
     let rates = LearningRates(spec: spec, baseLearningRate: 0.3)
 
-    var gradients = NetworkParameters<Double>(zerosFor: spec)
-    plain.forward(&ws1)
-    plain.computeLoss(&ws1)
-    plain.backward(&ws1, gradients: &gradients)
+    let gradients = plain.gradients(&ws1)
     var expected = plain.parameters
     for (l, units) in rates.units.enumerated() {
       for (u, r) in units.enumerated() {
@@ -198,10 +195,7 @@ extension Array {
         kind: c.kind, inputDimension: 20, width: width, depth: 3, activation: .tanh, bias: c.bias, branchMatrices: c.branchMatrices)
       let network = try Network<Double>(spec: spec, seed: 3)
       var ws = TestNetworks.workspace(for: spec, rows: rows, as: Double.self)
-      var gradients = NetworkParameters<Double>(zerosFor: spec)
-      network.forward(&ws)
-      network.computeLoss(&ws)
-      network.backward(&ws, gradients: &gradients)
+      let gradients = network.gradients(&ws)
       let rates = LearningRates(spec: spec, baseLearningRate: 0.2)
       var update = gradients
       for (l, units) in rates.units.enumerated() {

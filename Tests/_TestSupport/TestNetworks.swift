@@ -105,3 +105,14 @@ extension TestNetworks {
     }
   }
 }
+
+extension Network {
+  /// Forward pass, loss and backward pass on the batch in `workspace`; returns `∇_θ ℒ` (tests).
+  public func gradients(_ workspace: inout Workspace<Scalar>) -> NetworkParameters<Scalar> {
+    var gradients = NetworkParameters<Scalar>(zerosFor: spec)
+    forward(&workspace)
+    computeLoss(&workspace)
+    backward(&workspace, gradients: &gradients)
+    return gradients
+  }
+}
