@@ -15,9 +15,6 @@ public protocol Optimizer<Scalar>: Sendable {
   mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>)
   /// Applies this step to `parameters` directly (equivalent to `computeUpdate` then `add`).
   mutating func apply(gradients: NetworkParameters<Scalar>, to parameters: inout NetworkParameters<Scalar>)
-  /// Rates with which the step is plain SGD, so the trainer may fuse it into the backward pass
-  /// (`Network.backwardApplyingSGD`); `nil` when the step needs the whole gradient first.
-  var fusableSGDRates: LearningRates? { get }
 }
 
 /// Plain gradient descent with per-tensor learning rates, `δθ_k = −η_k ∇_k ℒ` (SPEC §3.1), where
@@ -31,8 +28,6 @@ public struct SGD<Scalar: BLASScalar>: Optimizer {
   public init(spec: NetworkSpec, baseLearningRate: Double) {
     learningRates = LearningRates(spec: spec, baseLearningRate: baseLearningRate)
   }
-
-  public var fusableSGDRates: LearningRates? { learningRates }
 
   public mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>) {
     for l in learningRates.units.indices {
