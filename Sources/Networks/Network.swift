@@ -111,9 +111,6 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         let scale = u == lastUnit ? (layer.residualScale ?? 1) : 1
         let z = u == 0 ? x : workspace.unitInputs[l][u]
         let g = unit.inputActivation == .identity ? z : workspace.activated[l][u]
-        if gradients != nil {
-          parameters.layers[l][u].parameterGradient(dy, input: g, spec: unit, scale: scale, into: &gradients!.layers[l][u])
-        }
         if !(l == 0 && u == 0) {  // the data needs no gradient
           let unitParameters = parameters.layers[l][u]
           let skip: Matrix<Scalar>? = u == 0 && layer.residualScale != nil ? workspace.backward[l] : nil
@@ -129,6 +126,9 @@ public struct Network<Scalar: BLASScalar>: Sendable {
               dz.setDerivativeProduct(unit.inputActivation, preactivation: z, dg, adding: skip)
             }
           }
+        }
+        if gradients != nil {
+          parameters.layers[l][u].parameterGradient(dy, input: g, spec: unit, scale: scale, into: &gradients!.layers[l][u])
         }
         // After the input gradient, which needs the old weights.
         if let learningRates {
