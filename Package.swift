@@ -2,7 +2,7 @@
 // FeatureSpeed: measure and steer feature learning in deep networks (see ../shared/SPEC.md, README.md).
 //
 // Module layering, top to bottom (dependencies point one way):
-//   NumericCore → Networks → Measurements → Scalings → Training → Experiments → FeatureSpeedCLI
+//   NumericCore → Networks → Measurements → Scalings → Training → Experiments → Plots → FeatureSpeedCLI
 import PackageDescription
 
 /// BLAS/LAPACK: OpenBLAS + LAPACKE through a system-library shim on Linux, Accelerate on macOS.
@@ -15,11 +15,12 @@ let package = Package(
     .executable(name: "featurespeed", targets: ["featurespeed"]),
     .library(
       name: "FeatureSpeed",
-      targets: ["NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments"]),
+      targets: ["NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments", "Plots"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(
@@ -37,11 +38,12 @@ let package = Package(
       dependencies: ["NumericCore", "Networks", "Measurements", "Scalings", "CZlib"]),
     .target(
       name: "Experiments",
-      dependencies: ["NumericCore", "Networks", "Measurements", "Scalings", "Training"]),
+      dependencies: ["NumericCore", "Networks", "Measurements", "Scalings", "Training", "Yams"]),
+    .target(name: "Plots", dependencies: ["Experiments"]),
     .target(
       name: "FeatureSpeedCLI",
       dependencies: [
-        "NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments",
+        "NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments", "Plots",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "featurespeed", dependencies: ["FeatureSpeedCLI"]),
@@ -53,6 +55,7 @@ let package = Package(
     .testTarget(name: "ScalingsTests", dependencies: ["Scalings", "Networks", "_TestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "_TestSupport"]),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots", "_TestSupport"]),
     .testTarget(
       name: "FeatureSpeedCLITests",
       dependencies: ["FeatureSpeedCLI", "Experiments", "_TestSupport"]),
