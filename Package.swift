@@ -10,7 +10,7 @@ let blas: [Target.Dependency] = [.target(name: "CBLAS", condition: .when(platfor
 
 let package = Package(
   name: "FeatureSpeed",
-  platforms: [.macOS(.v14)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "featurespeed", targets: ["featurespeed"]),
     .library(

@@ -1,0 +1,102 @@
+import Foundation
+import Networks
+import Measurements
+
+/// One line of a coordinate check: the fitted exponent of a quantity at a layer position against
+/// the width or the depth, its 95 % interval over seeds, and the verdict against the prediction.
+public struct CoordCheckResult: Codable, Equatable, Sendable {
+  public enum Verdict: String, Codable, Sendable {
+    case pass, fail
+    /// The 95 % interval is too wide to decide: more seeds or a wider range of sizes are needed.
+    case inconclusive
+    case noPrediction = "n/a"
+    case noData = "no data"
+  }
+
+  public var axis: CoordCheck.Axis
+  /// The layer: its index (width axis) or `first`, `last-hidden`, `output` (depth axis).
+  public var layer: String
+  public var position: CoordCheckPredictions.Position
+  public var quantity: String
+  public var fit: SlopeFit?
+  public var predicted: Double?
+  public var verdict: Verdict
+}
+
+extension CoordCheck {
+  /// Fits the slopes of every layer and quantity from the finished cells of `axis` in `directory`
+  /// (cells at `SweepRunner.cellDirectory`), using each cell's last measured step.
+  /// - Throws: `MeasurementsFileError` for unreadable cells.
+  public func analyze(axis: Axis, directory: URL) throws -> [CoordCheckResult] {
+    let values = axis == .width ? widths : depths
+    guard values.count >= 2 else { return [] }
+    // [value index][seed index] → layer → quantity → value
+    var table = [[[Int: [String: Double]]]]()
+    for job in jobs(axis: axis).chunked(seeds.count) {
+      var perSeed = [[Int: [String: Double]]]()
+      for cell in job {
+        let url = SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("measurements.csv")
+        let rows = FileManager.default.fileExists(atPath: url.path) ? try MeasurementsFile.read(url) : []
+        perSeed.append(MeasurementsFile.lastStep(rows)?.values ?? [:])
+      }
+      table.append(perSeed)
+    }
+    var results = [CoordCheckResult]()
+    let quantities = Self.quantities.map(\.rawValue) + (axis == .depth ? [Quantity.featureSpeedPerLossDecay.rawValue] : [])
+    for (label, position, layerAt) in layerPositions(axis: axis) {
+      for quantity in quantities {
+        let repetitions = seeds.indices.map { s in
+          values.indices.map { v -> Double in
+            let layer = layerAt(values[v])
+            let q = table[v][s][layer] ?? [:]
+            return CheckedQuantity(rawValue: quantity)?.value(q) ?? q[quantity] ?? .nan
+          }
+        }
+        let fit = SlopeFit.fit(x: values.map(Double.init), repetitions: repetitions)
+        let predicted = CoordCheckPredictions.exponent(
+          preset: base.preset, architecture: base.architecture, axis: axis, position: position, quantity: quantity)
+        let verdict: CoordCheckResult.Verdict
+        switch (fit, predicted) {
+        case (nil, _): verdict = .noData
+        case (_, nil): verdict = .noPrediction
+        case (let f?, let p?):
+          if f.halfWidth > maximumHalfWidth {
+            verdict = .inconclusive
+          } else {
+            verdict = (f.lower - tolerance...f.upper + tolerance).contains(p) ? .pass : .fail
+          }
+        }
+        results.append(CoordCheckResult(
+          axis: axis, layer: label, position: position, quantity: quantity, fit: fit, predicted: predicted, verdict: verdict))
+      }
+    }
+    return results
+  }
+
+  /// The layers compared across cells: every layer for the width axis (same indices at every
+  /// width), the first, last hidden and output layers for the depth axis.
+  func layerPositions(axis: Axis) -> [(String, CoordCheckPredictions.Position, (Int) -> Int)] {
+    let mlp = base.architecture == .mlp
+    switch axis {
+    case .width:
+      let first = mlp ? 1 : 0
+      let last = mlp ? base.depth : base.depth + 1
+      return (first...last).map { l in
+        let position: CoordCheckPredictions.Position = l == first ? .input : (l == last ? .output : .hidden)
+        return ("\(l)", position, { _ in l })
+      }
+    case .depth:
+      return [
+        ("first", .input, { _ in mlp ? 1 : 0 }),
+        ("last-hidden", .hidden, { depth in mlp ? depth - 1 : depth }),
+        ("output", .output, { depth in mlp ? depth : depth + 1 }),
+      ]
+    }
+  }
+}
+
+extension Array {
+  func chunked(_ size: Int) -> [[Element]] {
+    stride(from: 0, to: count, by: Swift.max(size, 1)).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+  }
+}

@@ -1,0 +1,339 @@
+import Foundation
+import Synchronization
+import NumericCore
+import Training
+
+/// One cell of a sweep as the runner sees it: a stable id (its directory name and `run` column),
+/// the grid values that define it (the columns of the sweep's CSV files), and its training run.
+public struct SweepJob: Codable, Equatable, Sendable {
+  /// Position in the grid (file order).
+  public var index: Int
+  /// Stable id: directory name under `cells/` and the `run` column.
+  public var id: String
+  /// Grid keys and canonical values, in grid order.
+  public var parameters: [SweepParameter]
+  /// The run, with `name` = `id` and `output` = the cell directory.
+  public var request: RunRequest
+
+  public init(index: Int, id: String, parameters: [SweepParameter], request: RunRequest) {
+    self.index = index
+    self.id = id
+    self.parameters = parameters
+    self.request = request
+  }
+}
+
+/// A grid key and one of its values, as written in the sweep's CSV files.
+public struct SweepParameter: Codable, Equatable, Sendable {
+  public var key: String
+  public var value: String
+
+  public init(key: String, value: String) {
+    self.key = key
+    self.value = value
+  }
+}
+
+/// The manifest `sweep.json` of a sweep directory: every cell of the grid (all shards), so that a
+/// merge knows the whole grid and its columns.
+public struct SweepManifest: Codable, Equatable, Sendable {
+  public var formatVersion = 1
+  /// The sweep's name.
+  public var name: String
+  /// Grid keys (the CSV columns after `cell`), in grid order.
+  public var keys: [String]
+  /// Every cell, in grid order.
+  public var cells: [SweepJob]
+
+  public init(name: String, keys: [String], cells: [SweepJob]) {
+    self.name = name
+    self.keys = keys
+    self.cells = cells
+  }
+
+  /// `sweep.json` in `directory`.
+  public static func url(in directory: URL) -> URL { directory.appendingPathComponent("sweep.json") }
+
+  /// Reads `sweep.json` from a sweep directory.
+  /// - Throws: `SweepError.notASweep` when it is missing, or the JSON errors.
+  public static func load(from directory: URL) throws -> SweepManifest {
+    let url = Self.url(in: directory)
+    guard FileManager.default.fileExists(atPath: url.path) else { throw SweepError.notASweep(path: directory.path) }
+    return try JSONFile.read(SweepManifest.self, from: url)
+  }
+}
+
+/// Where a cell stands, from its run directory.
+public enum SweepCellStatus: String, Codable, Sendable {
+  /// No run directory or no config.json yet.
+  case pending
+  /// Started but not finished (running elsewhere, killed, interrupted or failed): will be rerun.
+  case incomplete
+  /// Finished all steps.
+  case completed
+  /// Stopped by NaN/±∞: a result, not rerun.
+  case diverged
+
+  /// Whether the cell needs no more work.
+  public var isFinished: Bool { self == .completed || self == .diverged }
+
+  /// The status of the cell whose run directory is `directory`.
+  public static func of(_ directory: URL) -> SweepCellStatus {
+    let config = directory.appendingPathComponent(RunDirectory.File.config.rawValue)
+    guard let data = try? Data(contentsOf: config),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let status = object["status"] as? String
+    else { return FileManager.default.fileExists(atPath: config.path) ? .incomplete : .pending }
+    switch status {
+    case "completed": return .completed
+    case "diverged": return .diverged
+    default: return .incomplete
+    }
+  }
+}
+
+/// Progress of a running sweep, for display.
+public struct SweepProgress: Sendable {
+  /// Cells of this invocation (the shard's unfinished cells when it started).
+  public var total: Int
+  /// Cells finished by this invocation.
+  public var done: Int
+  /// Cells already finished before this invocation (skipped).
+  public var skipped: Int
+  /// Diverged cells among the done ones.
+  public var diverged: Int
+  /// Running cells: id, completed steps, total steps.
+  public var running: [(id: String, step: Int, steps: Int)]
+  /// Seconds since the start.
+  public var elapsedSeconds: Double
+  /// Estimated seconds left (nil before the first step).
+  public var remainingSeconds: Double?
+}
+
+/// Runs the cells of a sweep (or of one shard of it) that are not finished yet, each into its own
+/// run directory `cells/<id>/`, resumably: a cell whose `config.json` says `completed` or
+/// `diverged` is never redone, any other cell (never started, killed by SIGKILL, interrupted,
+/// failed) is rerun from scratch. Every file is written atomically or flushed as a stream, so a
+/// kill at any moment leaves either finished cells or cells that will be rerun.
+///
+/// Cells run in the calling process, `parallelism` at a time, with `threadsPerCell` BLAS threads
+/// each; `parallelism × threadsPerCell` never exceeds the cores, so BLAS threads are not
+/// oversubscribed (SWIFT-NOTES: two parallel 2-thread BLAS callers lose a third of the throughput).
+public struct SweepRunner: Sendable {
+  /// The sweep directory.
+  public let directory: URL
+  /// The cells to run (this shard's, in grid order).
+  public let jobs: [SweepJob]
+  /// Concurrent cells.
+  public let parallelism: Int
+  /// BLAS threads per cell.
+  public let threadsPerCell: Int
+
+  /// - Parameters:
+  ///   - cores: available cores (default: active processors).
+  ///   - parallelism: concurrent cells, or nil to choose: several one-thread cells when the cells'
+  ///     products are too small to keep all cores busy (under 0.5 GFLOP per step), else one cell
+  ///     with all cores.
+  public init(directory: URL, jobs: [SweepJob], cores: Int = ProcessInfo.processInfo.activeProcessorCount, parallelism: Int? = nil) {
+    self.directory = directory
+    self.jobs = jobs
+    let cores = max(1, cores)
+    let chosen = parallelism ?? (jobs.allSatisfy { Self.stepFlops($0.request) < 0.5e9 } ? cores : 1)
+    self.parallelism = max(1, min(chosen, cores, max(jobs.count, 1)))
+    threadsPerCell = max(1, cores / self.parallelism)
+  }
+
+  /// The run directory of a cell.
+  public static func cellDirectory(_ id: String, in directory: URL) -> URL {
+    directory.appendingPathComponent("cells").appendingPathComponent(id)
+  }
+
+  /// Rough FLOPs of one step of a request (`6·B·Σ fanIn·fanOut` with the synthetic dimensions or
+  /// MNIST's 784 → 10), to choose between parallel cells and parallel BLAS.
+  static func stepFlops(_ r: RunRequest) -> Double {
+    let input: Double
+    let output: Double
+    switch r.data {
+    case .synthetic: (input, output) = (Double(r.inputDimension ?? 64), Double(r.outputDimension ?? 10))
+    case .mnist, .fashionMNIST: (input, output) = (784, 10)
+    }
+    let w = Double(r.width)
+    let hidden = Double(max(r.depth - (r.architecture == .mlp ? 2 : 0), 0)) * w * w * Double(r.branchMatrices)
+    return 6 * Double(r.batchSize) * (input * w + hidden + w * output)
+  }
+
+  /// Runs every unfinished cell.
+  /// - Parameters:
+  ///   - progress: called (from worker threads, often) with the current progress.
+  ///   - shouldStop: polled before every step of every cell (e.g. Ctrl-C).
+  /// - Returns: the progress at the end.
+  /// - Throws: the first error of a cell that is not a divergence (e.g. missing data): the sweep
+  ///   stops, finished cells stay finished.
+  public func run(
+    progress: @escaping @Sendable (SweepProgress) -> Void = { _ in },
+    shouldStop: @escaping @Sendable () -> Bool = { false }
+  ) throws -> SweepProgress {
+    try FileManager.default.createDirectory(at: directory.appendingPathComponent("cells"), withIntermediateDirectories: true)
+    let pending = jobs.filter { !SweepCellStatus.of(Self.cellDirectory($0.id, in: directory)).isFinished }
+    let state = LockedSweepState(SweepState(total: pending.count, skipped: jobs.count - pending.count))
+    let start = ContinuousClock.now
+    let threads = threadsPerCell
+    BLASThreads.set(threads)
+
+    @Sendable func report() {
+      let snapshot = state.withLock { $0.progress(elapsed: Self.seconds(since: start)) }
+      progress(snapshot)
+    }
+    @Sendable func work() {
+      while let job = state.withLock({ $0.next(pending) }) {
+        var request = job.request
+        request.output = Self.cellDirectory(job.id, in: directory).path
+        request.overwrite = true
+        request.threads = threads
+        var reporter = CellReporter(id: job.id, steps: request.steps, state: state, report: report, shouldStop: shouldStop)
+        do {
+          try TrainingRun.execute(request, reporter: &reporter)
+          state.withLock { $0.finish(job.id, diverged: false) }
+        } catch RunError.diverged {
+          state.withLock { $0.finish(job.id, diverged: true) }
+        } catch RunError.interrupted {
+          state.withLock { $0.stop(job.id, error: nil) }
+        } catch {
+          state.withLock { $0.stop(job.id, error: SweepError.cellFailed(id: job.id, reason: "\(error)")) }
+        }
+        report()
+      }
+    }
+    report()
+    if parallelism == 1 {
+      work()
+    } else {
+      DispatchQueue.concurrentPerform(iterations: parallelism) { _ in work() }
+    }
+    let final = state.withLock { $0 }
+    if let error = final.error { throw error }
+    if final.stopped { throw SweepError.interrupted(done: final.done, remaining: final.total - final.done) }
+    return final.progress(elapsed: Self.seconds(since: start))
+  }
+
+  static func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+}
+
+/// Shared state of the workers of one sweep invocation.
+struct SweepState: Sendable {
+  var total: Int
+  var skipped: Int
+  var done = 0
+  var diverged = 0
+  var nextIndex = 0
+  var running: [String: (step: Int, steps: Int)] = [:]
+  var order: [String] = []
+  var stepsDone = 0
+  var error: SweepError?
+  var stopped = false
+
+  init(total: Int, skipped: Int) {
+    self.total = total
+    self.skipped = skipped
+  }
+
+  mutating func next(_ pending: [SweepJob]) -> SweepJob? {
+    guard error == nil, !stopped, nextIndex < pending.count else { return nil }
+    defer { nextIndex += 1 }
+    let job = pending[nextIndex]
+    running[job.id] = (0, job.request.steps)
+    order.append(job.id)
+    return job
+  }
+
+  mutating func step(_ id: String, completed: Int) {
+    if let r = running[id], completed > r.step {
+      stepsDone += completed - r.step
+      running[id] = (completed, r.steps)
+    }
+  }
+
+  mutating func finish(_ id: String, diverged: Bool) {
+    running[id] = nil
+    done += 1
+    if diverged { self.diverged += 1 }
+  }
+
+  mutating func stop(_ id: String, error: SweepError?) {
+    running[id] = nil
+    if let error, self.error == nil { self.error = error }
+    if error == nil { stopped = true }
+  }
+
+  func progress(elapsed: Double) -> SweepProgress {
+    let ids = order.filter { running[$0] != nil }
+    // ETA from the average time per step so far, over the steps left in unfinished cells.
+    let stepsPerCell = Double(running.values.first?.steps ?? 0)
+    let remainingSteps = Double(total - done) * stepsPerCell - Double(running.values.reduce(0) { $0 + $1.step })
+    let eta = stepsDone > 0 ? elapsed / Double(stepsDone) * max(remainingSteps, 0) : nil
+    return SweepProgress(
+      total: total, done: done, skipped: skipped, diverged: diverged,
+      running: ids.map { ($0, running[$0]!.step, running[$0]!.steps) }, elapsedSeconds: elapsed,
+      remainingSeconds: eta)
+  }
+}
+
+/// The sweep state shared by the worker threads.
+final class LockedSweepState: Sendable {
+  private let mutex: Mutex<SweepState>
+  init(_ state: SweepState) { mutex = Mutex(state) }
+  func withLock<R: Sendable>(_ body: (inout sending SweepState) -> sending R) -> R { mutex.withLock(body) }
+}
+
+/// Forwards a cell's step progress to the sweep state.
+struct CellReporter: RunReporter {
+  let id: String
+  let steps: Int
+  let state: LockedSweepState
+  let report: @Sendable () -> Void
+  let stop: @Sendable () -> Bool
+
+  init(id: String, steps: Int, state: LockedSweepState, report: @escaping @Sendable () -> Void, shouldStop: @escaping @Sendable () -> Bool) {
+    self.id = id
+    self.steps = steps
+    self.state = state
+    self.report = report
+    self.stop = shouldStop
+  }
+
+  mutating func stepCompleted(_ record: StepRecord, totalSteps: Int) {
+    state.withLock { $0.step(id, completed: record.step + 1) }
+    report()
+  }
+
+  func shouldStop() -> Bool { stop() }
+}
+
+/// Errors of sweeps and merges.
+public enum SweepError: Error, Equatable, CustomStringConvertible {
+  /// A cell failed for a reason other than divergence.
+  case cellFailed(id: String, reason: String)
+  /// The user interrupted the sweep.
+  case interrupted(done: Int, remaining: Int)
+  /// The directory has no sweep.json.
+  case notASweep(path: String)
+  /// Cells are not finished.
+  case pendingCells(path: String, ids: [String])
+
+  public var description: String {
+    switch self {
+    case .cellFailed(let id, let reason):
+      "Cell \(id) failed: \(reason) The sweep stopped; finished cells are kept. Fix the cause and run the same command again to continue."
+    case .interrupted(let done, let remaining):
+      "Interrupted after \(done) cells of this run; \(remaining) remain. Run the same command again to continue (finished cells are not redone)."
+    case .notASweep(let path):
+      "\(path) is not a sweep directory: it has no sweep.json. Pass the directory a `featurespeed sweep CONFIG` wrote (its `output`)."
+    case .pendingCells(let path, let ids):
+      "\(ids.count) cell(s) of \(path) are not finished: \(ids.prefix(5).joined(separator: ", "))\(ids.count > 5 ? ", …" : ""). "
+        + "Run `featurespeed sweep CONFIG` (or the missing shards) until they are, or pass --partial to merge what is there."
+    }
+  }
+}

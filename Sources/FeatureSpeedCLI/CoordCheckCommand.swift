@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Networks
+import Training
+import Experiments
+
+/// `featurespeed coordcheck`: a numeric coordinate check with pass/fail against the preset.
+public struct CoordCheckCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "coordcheck",
+    abstract: "Fit per-layer log–log slopes against width and depth, and check them against the preset's predictions.",
+    discussion: """
+      Trains the model at every width (and, with --depths, every depth) for every seed, a few steps \
+      each, measuring every step. For every layer it fits the exponent p of quantity ∝ width^p \
+      (depth^p) with a 95 % interval over seeds, for feature_rms, feature_update_rms, \
+      ‖δW‖_*/√(fanOut/fanIn) (update_spectral_ratio) and bfa_cos (and, against depth, \
+      feature_speed_per_loss_decay), and compares it with the exponent the preset predicts \
+      (μP-type presets: 0 against width; ntk: −½ for hidden feature updates; see docs/coordcheck.md). \
+      Prints a table and writes coordcheck.csv; exits with status 1 if any predicted exponent lies \
+      outside the interval ± --tolerance, or if an interval is wider than ±--max-interval       (inconclusive), so it can run in CI. Resumable: rerunning reuses finished cells.
+
+      Examples:
+        featurespeed coordcheck --preset mup --widths 64,128,256,512 --seeds 3
+        featurespeed coordcheck --preset ntk --widths 128,256,512,1024 --steps 3
+        featurespeed coordcheck --preset resnet-sqrt --arch resnet --width 128 --depths 4,8,16,32 --widths ""
+      """)
+
+  @OptionGroup public var model: ModelOptions
+
+  @Option(help: "Widths of the width axis, comma-separated (empty: skip the width axis).")
+  public var widths: String = "64,128,256,512"
+
+  @Option(help: "Depths of the depth axis, comma-separated (default: no depth axis).")
+  public var depths: String = ""
+
+  @Option(parsing: .unconditional, help: "Number of seeds (repetitions for the intervals).")
+  public var seeds: Int = 4
+
+  @Option(parsing: .unconditional, help: "Training steps per cell; slopes use the last one.")
+  public var steps: Int = 5
+
+  @Option(parsing: .unconditional, help: "Base learning rate.")
+  public var learningRate: Double = 0.05
+
+  @Option(help: "Data (as for train).")
+  public var data: String = "synthetic"
+
+  @Option(parsing: .unconditional, help: "Samples per step.")
+  public var batchSize: Int = 64
+
+  @Option(parsing: .unconditional, help: "Largest allowed distance between the predicted exponent and the 95 % interval.")
+  public var tolerance: Double = 0.1
+
+  @Option(parsing: .unconditional, help: "Widest acceptable half-width of a 95 % interval; wider ones are inconclusive (and fail).")
+  public var maxInterval: Double = 0.25
+
+  @Option(help: "Directory for the cells and results (default: runs/coordcheck-<preset>-<arch>).")
+  public var output: String?
+
+  public init() {}
+
+  func parseList(_ text: String, flag: String) throws -> [Int] {
+    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    return try parts.map { part in
+      guard let value = Int(part), value >= 1 else {
+        throw ValidationError("\(flag) expects positive integers separated by commas, found '\(part)'.")
+      }
+      return value
+    }
+  }
+
+  public func validate() throws {
+    let w = try parseList(widths, flag: "--widths"), d = try parseList(depths, flag: "--depths")
+    if w.count == 1 || d.count == 1 { throw ValidationError("An axis needs at least two values to fit a slope.") }
+    if w.isEmpty && d.isEmpty { throw ValidationError("Give --widths or --depths (two values or more).") }
+    if seeds < 1 || steps < 1 || batchSize < 1 { throw ValidationError("--seeds, --steps and --batch-size must be positive.") }
+    if !(tolerance >= 0) { throw ValidationError("--tolerance must be a non-negative number.") }
+  }
+
+  /// The check this command describes.
+  public func check() throws -> CoordCheck {
+    var base = RunRequest()
+    base.architecture = model.arch
+    base.width = model.width
+    base.depth = model.depth
+    base.branchScale = try model.parsedBranchScale()
+    base.branchMatrices = model.branchMatrices
+    base.activation = model.activation
+    base.bias = model.bias
+    base.preset = model.preset
+    base.initScale = model.initScale
+    base.learningRate = learningRate
+    base.data = try DataSource(parsing: data)
+    base.batchSize = batchSize
+    base.steps = steps
+    base.trainSize = max(4 * batchSize, 512)
+    base.testSize = 0
+    base.measuresActualStep = false
+    try base.validate()
+    return CoordCheck(
+      base: base, widths: try parseList(widths, flag: "--widths"), depths: try parseList(depths, flag: "--depths"),
+      seeds: (0..<seeds).map(UInt64.init), tolerance: tolerance, maximumHalfWidth: maxInterval)
+  }
+
+  public func run() throws {
+    let check = try check()
+    let directory = URL(fileURLWithPath: output ?? "runs/coordcheck-\(model.preset)-\(model.arch.rawValue)")
+    Interruption.install()
+    var results = [CoordCheckResult]()
+    for axis in CoordCheck.Axis.allCases where !(axis == .width ? check.widths : check.depths).isEmpty {
+      let axisDirectory = directory.appendingPathComponent(axis.rawValue)
+      let printer = SweepProgressPrinter(label: "coordcheck \(axis.rawValue)")
+      let runner = SweepRunner(directory: axisDirectory, jobs: check.jobs(axis: axis))
+      defer { printer.finish() }
+      _ = try runner.run(progress: { printer.show($0) }, shouldStop: { Interruption.isRequested })
+      printer.finish()
+      results += try check.analyze(axis: axis, directory: axisDirectory)
+    }
+    try CoordCheckReport.write(results, check: check, to: directory)
+    printOut(CoordCheckReport.table(results))
+    let failures = results.filter { $0.verdict == .fail }
+    let inconclusive = results.filter { $0.verdict == .inconclusive }
+    printOut("\(results.filter { $0.verdict == .pass }.count) pass, \(failures.count) fail, \(inconclusive.count) inconclusive, "
+      + "\(results.filter { $0.verdict == .noPrediction }.count) without prediction. Results in \(directory.path)/coordcheck.csv")
+    if !inconclusive.isEmpty {
+      printError("Some intervals are wider than ±\(maxInterval): add seeds (--seeds) or widen the range of sizes to decide.")
+    }
+    if !failures.isEmpty || !inconclusive.isEmpty { throw ExitCode(1) }
+  }
+}
