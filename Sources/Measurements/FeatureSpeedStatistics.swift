@@ -107,6 +107,8 @@ public struct SpectralStatistics: Codable, Equatable, Sendable {
   public var updateSpectralNorm: Double
   /// `‖W − W⁰‖_*`.
   public var weightChangeSpectralNorm: Double
+  /// `‖W − W⁰‖`.
+  public var weightChangeFrobeniusNorm: Double
   /// `‖W‖`.
   public var weightFrobeniusNorm: Double
   /// `‖δW‖`.
@@ -116,6 +118,10 @@ public struct SpectralStatistics: Codable, Equatable, Sendable {
   public var spectralTarget: Double { (Double(fanOut) / Double(fanIn)).squareRoot() }
   /// `‖W‖²/‖W‖_*²`.
   public var weightStableRank: Double { weightFrobeniusNorm * weightFrobeniusNorm / (weightSpectralNorm * weightSpectralNorm) }
+  /// `‖W − W⁰‖²/‖W − W⁰‖_*²` (NaN at initialization).
+  public var weightChangeStableRank: Double {
+    weightChangeFrobeniusNorm * weightChangeFrobeniusNorm / (weightChangeSpectralNorm * weightChangeSpectralNorm)
+  }
   /// `‖δW‖²/‖δW‖_*²`.
   public var updateStableRank: Double { updateFrobeniusNorm * updateFrobeniusNorm / (updateSpectralNorm * updateSpectralNorm) }
 }

@@ -37,6 +37,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
   case weightSpectralNorm = "weight_spectral_norm"
   case updateSpectralNorm = "update_spectral_norm"
   case weightChangeSpectralNorm = "weight_change_spectral_norm"
+  case weightChangeStableRank = "weight_change_stable_rank"
   case spectralTarget = "spectral_target"
   case weightFrobeniusNorm = "weight_frobenius_norm"
   case updateFrobeniusNorm = "update_frobenius_norm"
@@ -47,7 +48,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
   public var scope: QuantityScope {
     switch self {
     case .lossDecayFirstOrder, .lossDecayActual: .network
-    case .weightSpectralNorm, .updateSpectralNorm, .weightChangeSpectralNorm, .spectralTarget,
+    case .weightSpectralNorm, .updateSpectralNorm, .weightChangeSpectralNorm, .weightChangeStableRank, .spectralTarget,
       .weightFrobeniusNorm, .updateFrobeniusNorm, .weightStableRank, .updateStableRank:
       .weight
     default: .layer
@@ -64,7 +65,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
       .featureSpeedPerLossDecay, .actualUpdateRMS, .actualBFACos, .lossDecayActual:
       "§3.2"
     case .featureChangeRelative, .weightSpectralNorm, .updateSpectralNorm, .weightChangeSpectralNorm,
-      .spectralTarget, .weightFrobeniusNorm, .updateFrobeniusNorm, .weightStableRank, .updateStableRank:
+      .weightChangeStableRank, .spectralTarget, .weightFrobeniusNorm, .updateFrobeniusNorm, .weightStableRank, .updateStableRank:
       "§3.4"
     }
   }
@@ -92,6 +93,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
     case .weightSpectralNorm: "‖W_ℓ‖_*: largest singular value (power iteration, warm-started)"
     case .updateSpectralNorm: "‖δW_ℓ‖_*: spectral norm of this step's update"
     case .weightChangeSpectralNorm: "‖W_ℓ − W_ℓ⁰‖_*: spectral norm of the change since initialization"
+    case .weightChangeStableRank: "‖W_ℓ − W_ℓ⁰‖²/‖W_ℓ − W_ℓ⁰‖_*²: stable rank of the accumulated updates (NaN at step 0)"
     case .spectralTarget: "√(fanOut/fanIn): the scale [SC] asks ‖W‖_* and ‖δW‖_* to follow"
     case .weightFrobeniusNorm: "‖W_ℓ‖: Frobenius norm of the weight"
     case .updateFrobeniusNorm: "‖δW_ℓ‖: Frobenius norm of this step's update"

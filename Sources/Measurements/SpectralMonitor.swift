@@ -59,6 +59,7 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
           weightSpectralNorm: weightEstimators[l][u].estimate(w),
           updateSpectralNorm: updateSpectralNorm,
           weightChangeSpectralNorm: changeEstimators[l][u].estimate(w, minus: initialWeights[l][u]),
+          weightChangeFrobeniusNorm: w.squaredDistance(to: initialWeights[l][u]).squareRoot(),
           weightFrobeniusNorm: w.norm, updateFrobeniusNorm: updateNorms?[l][u] ?? abs(factor) * dw.norm))
       }
     }

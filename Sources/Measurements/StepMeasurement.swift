@@ -52,6 +52,7 @@ public struct StepMeasurement: Sendable {
       add(w.layer, .weightSpectralNorm, w.weightSpectralNorm, suffix: suffix)
       add(w.layer, .updateSpectralNorm, w.updateSpectralNorm, suffix: suffix)
       add(w.layer, .weightChangeSpectralNorm, w.weightChangeSpectralNorm, suffix: suffix)
+      add(w.layer, .weightChangeStableRank, w.weightChangeStableRank, suffix: suffix)
       add(w.layer, .spectralTarget, w.spectralTarget, suffix: suffix)
       add(w.layer, .weightFrobeniusNorm, w.weightFrobeniusNorm, suffix: suffix)
       add(w.layer, .updateFrobeniusNorm, w.updateFrobeniusNorm, suffix: suffix)

@@ -93,6 +93,22 @@ import _TestSupport
   @Test func vectorOperationsFloat() { checkVectorOps(Float.self, tolerance: 1e-6) }
   @Test func vectorOperationsDouble() { checkVectorOps(Double.self, tolerance: 1e-14) }
 
+  @Test("Long reductions (blocked SIMD lanes) match a Double reference")
+  func longReductions() {
+    var generator = SeededGenerator(seed: 12)
+    let a = Matrix<Float>.gaussian(rows: 37, columns: 311, standardDeviation: 1, using: &generator)
+    let b = Matrix<Float>.gaussian(rows: 37, columns: 311, standardDeviation: 1, using: &generator)
+    var expected = 0.0
+    for (x, y) in zip(a.storage, b.storage) { expected += (Double(x) - Double(y)) * (Double(x) - Double(y)) }
+    #expect(relativeError(a.squaredDistance(to: b), expected) < 1e-6)
+    var withNaN = a
+    withNaN[36, 310] = .nan
+    #expect(!withNaN.isFinite)
+    withNaN[36, 310] = 0
+    withNaN[0, 5] = .infinity
+    #expect(!withNaN.isFinite)
+  }
+
   @Test("isFinite detects NaN and infinities")
   func finiteness() {
     var m = Matrix<Float>(rows: 3, columns: 3, repeating: 1)

@@ -174,7 +174,7 @@ public struct SweepRunner: Sendable {
     shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws -> SweepProgress {
     try FileManager.default.createDirectory(at: directory.appendingPathComponent("cells"), withIntermediateDirectories: true)
-    let pending = jobs.filter { !SweepCellStatus.of(Self.cellDirectory($0.id, in: directory)).isFinished }
+    let pending = jobs.filter { !isFinished($0) }
     let state = LockedSweepState(SweepState(total: pending.count, skipped: jobs.count - pending.count))
     let start = ContinuousClock.now
     let threads = threadsPerCell
@@ -186,10 +186,7 @@ public struct SweepRunner: Sendable {
     }
     @Sendable func work() {
       while let job = state.withLock({ $0.next(pending) }) {
-        var request = job.request
-        request.output = Self.cellDirectory(job.id, in: directory).path
-        request.overwrite = true
-        request.threads = threads
+        let request = cellRequest(job)
         var reporter = CellReporter(id: job.id, steps: request.steps, state: state, report: report, shouldStop: shouldStop)
         do {
           try TrainingRun.execute(request, reporter: &reporter)
@@ -214,6 +211,29 @@ public struct SweepRunner: Sendable {
     if let error = final.error { throw error }
     if final.stopped { throw SweepError.interrupted(done: final.done, remaining: final.total - final.done) }
     return final.progress(elapsed: Self.seconds(since: start))
+  }
+
+  /// The request a cell runs with: the job's, into the cell directory, with this runner's threads.
+  func cellRequest(_ job: SweepJob) -> RunRequest {
+    var request = job.request
+    request.output = Self.cellDirectory(job.id, in: directory).path
+    request.overwrite = true
+    request.threads = threadsPerCell
+    return request
+  }
+
+  /// Whether a cell finished (completed or diverged) **with the same settings**: a cell left by an
+  /// earlier configuration (other steps, learning rate, …) is run again.
+  public func isFinished(_ job: SweepJob) -> Bool {
+    let cell = Self.cellDirectory(job.id, in: directory)
+    guard SweepCellStatus.of(cell).isFinished,
+      let stored = try? JSONFile.read(RunConfiguration.self, from: cell.appendingPathComponent(RunDirectory.File.config.rawValue))
+    else { return false }
+    var expected = cellRequest(job)
+    var found = stored.request
+    expected.threads = nil  // the thread count does not change results
+    found.threads = nil
+    return found == expected
   }
 
   static func seconds(since start: ContinuousClock.Instant) -> Double {
