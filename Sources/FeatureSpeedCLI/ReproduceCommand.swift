@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Training
+import Experiments
+
+extension ReproductionName: ExpressibleByArgument {}
+
+/// `featurespeed reproduce NAME`: one published result, end to end.
+public struct ReproduceCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "reproduce",
+    abstract: "Reproduce a published result (SPEC §6): runs, CSV, figures, report.md and index.html.",
+    discussion: """
+      Names: spectral-width (§6.6), spectral-rank (§6.7), fig3 (§6.4), fsf-training (§6.5). \
+      The default sizes finish in under 10 minutes on 2 cores; --quick runs a tiny version on \
+      synthetic data in seconds (what the tests run). Resumable: rerunning reuses finished runs. \
+      docs/reproductions.md compares the default results with the papers' claims.
+
+      Examples:
+        featurespeed reproduce spectral-width
+        featurespeed reproduce fig3 --quick --output /tmp/fig3
+      """)
+
+  @Argument(help: "spectral-width, spectral-rank, fig3 or fsf-training.")
+  public var name: ReproductionName
+
+  @Flag(help: "A tiny version on synthetic data, for checks.")
+  public var quick = false
+
+  @Option(help: "Directory (default: runs/reproduce-<name>, or runs/reproduce-<name>-quick).")
+  public var output: String?
+
+  @Option(help: "Override the data (as for train); fig3 ignores it (Gaussian inputs and targets).")
+  public var data: String?
+
+  public init() {}
+
+  public func validate() throws {
+    if let data { do { _ = try DataSource(parsing: data) } catch { throw ValidationError("\(error)") } }
+  }
+
+  public func run() throws {
+    let reproduction = Reproduction(name, quick: quick, data: try data.map { try DataSource(parsing: $0) })
+    let directory = URL(fileURLWithPath: output ?? "runs/reproduce-\(name.rawValue)\(quick ? "-quick" : "")")
+    printOut("Reproducing \(reproduction.title) (\(reproduction.source)) in \(directory.path)")
+    Interruption.install()
+    let printer = SweepProgressPrinter(label: name.rawValue)
+    let runner = SweepRunner(directory: directory, jobs: reproduction.jobs())
+    defer { printer.finish() }
+    _ = try runner.run(progress: { printer.show($0) }, shouldStop: { Interruption.isRequested })
+    printer.finish()
+    let result = try reproduction.analyze(directory: directory)
+    let files = try ReproductionOutput.write(result, reproduction: reproduction, to: directory)
+    printOut("Claim: \(reproduction.claim)")
+    for finding in result.findings { printOut("Measured: \(finding)") }
+    if let agrees = result.agrees { printOut(agrees ? "→ The measurements agree with the claim." : "→ The measurements do not agree with the claim (see report.md).") }
+    printOut("Files: " + files.map { directory.appendingPathComponent($0).path }.joined(separator: ", "))
+  }
+}
