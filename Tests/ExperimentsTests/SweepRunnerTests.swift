@@ -6,8 +6,8 @@ import _TestSupport
 /// The sweep runner: resumable after an interruption, never redoing finished cells, and
 /// deterministic, so that shards merge into exactly the files of one unsharded run.
 @Suite struct SweepRunnerTests {
-  static func jobs(steps: Int = 3) -> [SweepJob] {
-    var jobs = [SweepJob]()
+  static func jobs(steps: Int = 3) -> [SweepCell] {
+    var jobs = [SweepCell]()
     for width in [8, 12] {
       for seed in [UInt64(0), 1] {
         var r = RunRequest()
@@ -23,13 +23,13 @@ import _TestSupport
         r.batchSize = 8
         let id = "width=\(width)_seed=\(seed)"
         r.name = id
-        jobs.append(SweepJob(index: jobs.count, id: id, parameters: [.init(key: "width", value: "\(width)"), .init(key: "seed", value: "\(seed)")], request: r))
+        jobs.append(SweepCell(index: jobs.count, values: [.init(key: "width", value: "\(width)"), .init(key: "seed", value: "\(seed)")], request: r, id: id))
       }
     }
     return jobs
   }
 
-  static func manifest(_ jobs: [SweepJob], in directory: URL) throws {
+  static func manifest(_ jobs: [SweepCell], in directory: URL) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try JSONFile.write(SweepManifest(name: "test", keys: ["width", "seed"], cells: jobs), to: SweepManifest.url(in: directory))
   }

@@ -42,9 +42,9 @@ public struct CoordCheck: Codable, Equatable, Sendable {
   public static let quantities: [CheckedQuantity] = [.featureRMS, .featureUpdateRMS, .updateSpectralRatio, .bfaCos]
 
   /// The cells of one axis: every value × every seed, measured at every step (exact tangent).
-  public func jobs(axis: Axis) -> [SweepJob] {
+  public func jobs(axis: Axis) -> [SweepCell] {
     let values = axis == .width ? widths : depths
-    var jobs = [SweepJob]()
+    var jobs = [SweepCell]()
     for value in values {
       for seed in seeds {
         var r = base
@@ -55,10 +55,10 @@ public struct CoordCheck: Codable, Equatable, Sendable {
         r.evaluateEvery = 0
         let id = "\(axis.rawValue)=\(value)_seed=\(seed)"
         r.name = id
-        jobs.append(SweepJob(
-          index: jobs.count, id: id,
-          parameters: [SweepParameter(key: axis.rawValue, value: "\(value)"), SweepParameter(key: "seed", value: "\(seed)")],
-          request: r))
+        jobs.append(SweepCell(
+          index: jobs.count,
+          values: [SweepCell.Value(key: axis.rawValue, value: "\(value)"), SweepCell.Value(key: "seed", value: "\(seed)")],
+          request: r, id: id))
       }
     }
     return jobs

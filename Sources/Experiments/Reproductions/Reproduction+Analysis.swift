@@ -35,7 +35,7 @@ extension Reproduction {
   /// Reads every finished cell of `directory` (as `SweepRunner` left them) and analyzes them.
   /// - Throws: `MeasurementsFileError` for unreadable cells.
   public func analyze(directory: URL) throws -> ReproductionResult {
-    var cells = [(job: SweepJob, rows: [LayerMeasurement])]()
+    var cells = [(job: SweepCell, rows: [LayerMeasurement])]()
     for job in jobs() {
       let url = SweepRunner.cellDirectory(job.id, in: directory).appendingPathComponent("measurements.csv")
       guard FileManager.default.fileExists(atPath: url.path) else { continue }
@@ -49,7 +49,7 @@ extension Reproduction {
     }
   }
 
-  private func value(_ job: SweepJob, _ key: String) -> String { job.parameters.first { $0.key == key }?.value ?? "" }
+  private func value(_ job: SweepCell, _ key: String) -> String { job.values.first { $0.key == key }?.value ?? "" }
 
   private func format(_ fit: SlopeFit) -> String {
     String(format: "%+.2f [%+.2f, %+.2f]", fit.slope, fit.lower, fit.upper)
@@ -74,7 +74,7 @@ extension Reproduction {
 
   // MARK: §6.6
 
-  private func analyzeSpectralWidth(_ cells: [(job: SweepJob, rows: [LayerMeasurement])]) -> ReproductionResult {
+  private func analyzeSpectralWidth(_ cells: [(job: SweepCell, rows: [LayerMeasurement])]) -> ReproductionResult {
     var data = TidyTable(columns: ["preset", "width", "seed", "layer", "quantity", "value"])
     var groups = [String: [(x: Double, seed: String, y: Double)]]()
     for (job, rows) in cells {
@@ -107,7 +107,7 @@ extension Reproduction {
 
   // MARK: §6.7
 
-  private func analyzeSpectralRank(_ cells: [(job: SweepJob, rows: [LayerMeasurement])]) -> ReproductionResult {
+  private func analyzeSpectralRank(_ cells: [(job: SweepCell, rows: [LayerMeasurement])]) -> ReproductionResult {
     var data = TidyTable(columns: ["batch_size", "seed", "layer", "quantity", "value"])
     var summary = [String: [Double]]()
     for (job, rows) in cells {
@@ -145,7 +145,7 @@ extension Reproduction {
 
   // MARK: §6.4
 
-  private func analyzeFig3(_ cells: [(job: SweepJob, rows: [LayerMeasurement])]) -> ReproductionResult {
+  private func analyzeFig3(_ cells: [(job: SweepCell, rows: [LayerMeasurement])]) -> ReproductionResult {
     var data = TidyTable(columns: ["preset", "architecture", "depth", "seed", "layer", "value"])
     var groups = [String: [(x: Double, seed: String, y: Double)]]()
     for (job, rows) in cells {
@@ -168,7 +168,7 @@ extension Reproduction {
 
   // MARK: §6.5
 
-  private func analyzeFSFTraining(_ cells: [(job: SweepJob, rows: [LayerMeasurement])], directory: URL) throws -> ReproductionResult {
+  private func analyzeFSFTraining(_ cells: [(job: SweepCell, rows: [LayerMeasurement])], directory: URL) throws -> ReproductionResult {
     var data = TidyTable(columns: ["dtype", "step", "layer", "quantity", "value"])
     var findings = [String]()
     var agrees = true

@@ -70,8 +70,8 @@ public struct Reproduction: Sendable {
   // MARK: Cells
 
   /// The training runs, in grid order.
-  public func jobs() -> [SweepJob] {
-    var jobs = [SweepJob]()
+  public func jobs() -> [SweepCell] {
+    var jobs = [SweepCell]()
     func add(_ parameters: [(String, String)], _ configure: (inout RunRequest) -> Void) {
       var r = RunRequest()
       r.data = data
@@ -81,20 +81,22 @@ public struct Reproduction: Sendable {
       configure(&r)
       let id = parameters.map { "\($0.0)=\($0.1)" }.joined(separator: "_")
       r.name = id
-      jobs.append(SweepJob(index: jobs.count, id: id, parameters: parameters.map { SweepParameter(key: $0.0, value: $0.1) }, request: r))
+      jobs.append(SweepCell(index: jobs.count, values: parameters.map { SweepCell.Value(key: $0.0, value: $0.1) }, request: r, id: id))
     }
     switch name {
     case .spectralWidth:
-      let steps = quick ? 10 : 200
+      // Widths above the input dimension (784): the spectral parametrization's min(1, √(fanOut/fanIn))
+      // makes narrower first layers a different, pre-asymptotic regime.
+      let steps = quick ? 10 : 100
       for preset in ["sp", "ntk", "mup", "spectral"] {
-        for width in quick ? [32, 64, 128] : [64, 128, 256, 512, 1024] {
+        for width in quick ? [32, 64, 128] : [1024, 2048, 4096] {
           for seed in seeds {
             add([("preset", preset), ("width", "\(width)"), ("seed", "\(seed)")]) { r in
               r.preset = preset
               r.width = width
-              r.depth = 4
+              r.depth = 3
               r.seed = seed
-              r.learningRate = 0.02
+              r.learningRate = 0.005
               r.batchSize = quick ? 32 : 128
               r.steps = steps
               r.measureEvery = steps - 1  // step 0 (initial norms) and the last step
@@ -121,12 +123,12 @@ public struct Reproduction: Sendable {
         }
       }
     case .fig3:
-      let width = quick ? 32 : 256
+      let width = quick ? 32 : 512
       let cases: [(String, ArchitectureKind)] = [
         ("ntk", .mlp), ("mf-mup", .mlp), ("fsc", .mlp), ("resnet-sqrt", .resnet), ("resnet-inv", .resnet),
       ]
       for (preset, kind) in cases {
-        for depth in quick ? [2, 4] : [4, 8, 16, 32, 64] {
+        for depth in quick ? [2, 4] : [4, 8, 16, 32, 64, 128] {
           for seed in seeds {
             add([("preset", preset), ("depth", "\(depth)"), ("seed", "\(seed)")]) { r in
               r.architecture = kind
@@ -171,7 +173,7 @@ public struct Reproduction: Sendable {
   var seeds: [UInt64] {
     switch name {
     case .fsfTraining: [0]
-    case .fig3: quick ? [0] : [0, 1, 2]
+    case .fig3: quick ? [0] : [0, 1, 2, 3]
     default: quick ? [0] : [0, 1]
     }
   }

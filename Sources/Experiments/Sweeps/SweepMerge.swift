@@ -32,7 +32,7 @@ public enum SweepMerge {
     if !pending.isEmpty && !partial { throw SweepError.pendingCells(path: directory.path, ids: pending) }
 
     func line(_ fields: [String]) -> String { fields.joined(separator: ",") + "\n" }
-    func prefix(_ cell: SweepJob) -> [String] { [CSVField.text(cell.id).encoded] + cell.parameters.map { CSVField.text($0.value).encoded } }
+    func prefix(_ cell: SweepCell) -> [String] { [CSVField.text(cell.id).encoded] + cell.values.map { CSVField.text($0.value).encoded } }
     let keys = manifest.keys.map { CSVField.text($0).encoded }
 
     try AtomicFile.write(to: directory.appendingPathComponent("sweep.csv")) { out in

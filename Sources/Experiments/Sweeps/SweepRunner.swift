@@ -3,37 +3,6 @@ import Synchronization
 import NumericCore
 import Training
 
-/// One cell of a sweep as the runner sees it: a stable id (its directory name and `run` column),
-/// the grid values that define it (the columns of the sweep's CSV files), and its training run.
-public struct SweepJob: Codable, Equatable, Sendable {
-  /// Position in the grid (file order).
-  public var index: Int
-  /// Stable id: directory name under `cells/` and the `run` column.
-  public var id: String
-  /// Grid keys and canonical values, in grid order.
-  public var parameters: [SweepParameter]
-  /// The run, with `name` = `id` and `output` = the cell directory.
-  public var request: RunRequest
-
-  public init(index: Int, id: String, parameters: [SweepParameter], request: RunRequest) {
-    self.index = index
-    self.id = id
-    self.parameters = parameters
-    self.request = request
-  }
-}
-
-/// A grid key and one of its values, as written in the sweep's CSV files.
-public struct SweepParameter: Codable, Equatable, Sendable {
-  public var key: String
-  public var value: String
-
-  public init(key: String, value: String) {
-    self.key = key
-    self.value = value
-  }
-}
-
 /// The manifest `sweep.json` of a sweep directory: every cell of the grid (all shards), so that a
 /// merge knows the whole grid and its columns.
 public struct SweepManifest: Codable, Equatable, Sendable {
@@ -43,9 +12,9 @@ public struct SweepManifest: Codable, Equatable, Sendable {
   /// Grid keys (the CSV columns after `cell`), in grid order.
   public var keys: [String]
   /// Every cell, in grid order.
-  public var cells: [SweepJob]
+  public var cells: [SweepCell]
 
-  public init(name: String, keys: [String], cells: [SweepJob]) {
+  public init(name: String, keys: [String], cells: [SweepCell]) {
     self.name = name
     self.keys = keys
     self.cells = cells
@@ -123,7 +92,7 @@ public struct SweepRunner: Sendable {
   /// The sweep directory.
   public let directory: URL
   /// The cells to run (this shard's, in grid order).
-  public let jobs: [SweepJob]
+  public let jobs: [SweepCell]
   /// Concurrent cells.
   public let parallelism: Int
   /// BLAS threads per cell.
@@ -134,7 +103,7 @@ public struct SweepRunner: Sendable {
   ///   - parallelism: concurrent cells, or nil to choose: several one-thread cells when the cells'
   ///     products are too small to keep all cores busy (under 0.5 GFLOP per step), else one cell
   ///     with all cores.
-  public init(directory: URL, jobs: [SweepJob], cores: Int = ProcessInfo.processInfo.activeProcessorCount, parallelism: Int? = nil) {
+  public init(directory: URL, jobs: [SweepCell], cores: Int = ProcessInfo.processInfo.activeProcessorCount, parallelism: Int? = nil) {
     self.directory = directory
     self.jobs = jobs
     let cores = max(1, cores)
@@ -214,7 +183,7 @@ public struct SweepRunner: Sendable {
   }
 
   /// The request a cell runs with: the job's, into the cell directory, with this runner's threads.
-  func cellRequest(_ job: SweepJob) -> RunRequest {
+  func cellRequest(_ job: SweepCell) -> RunRequest {
     var request = job.request
     request.output = Self.cellDirectory(job.id, in: directory).path
     request.overwrite = true
@@ -224,7 +193,7 @@ public struct SweepRunner: Sendable {
 
   /// Whether a cell finished (completed or diverged) **with the same settings**: a cell left by an
   /// earlier configuration (other steps, learning rate, …) is run again.
-  public func isFinished(_ job: SweepJob) -> Bool {
+  public func isFinished(_ job: SweepCell) -> Bool {
     let cell = Self.cellDirectory(job.id, in: directory)
     guard SweepCellStatus.of(cell).isFinished,
       let stored = try? JSONFile.read(RunConfiguration.self, from: cell.appendingPathComponent(RunDirectory.File.config.rawValue))
@@ -260,7 +229,7 @@ struct SweepState: Sendable {
     self.skipped = skipped
   }
 
-  mutating func next(_ pending: [SweepJob]) -> SweepJob? {
+  mutating func next(_ pending: [SweepCell]) -> SweepCell? {
     guard error == nil, !stopped, nextIndex < pending.count else { return nil }
     defer { nextIndex += 1 }
     let job = pending[nextIndex]
