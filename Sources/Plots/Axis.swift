@@ -1,0 +1,156 @@
+import Foundation
+
+/// A tick on an axis: a value, maybe a label, and whether it is major (longer mark, grid line).
+public struct Tick: Sendable, Equatable {
+  /// The data value where the tick sits.
+  public var value: Double
+  /// The text under (x) or beside (y) the tick; `nil` for an unlabeled tick.
+  public var label: String?
+  /// Major ticks get a grid line across the plot; minor ticks a fainter one.
+  public var isMajor: Bool
+
+  /// A tick at `value`.
+  public init(value: Double, label: String?, isMajor: Bool) {
+    self.value = value
+    self.label = label
+    self.isMajor = isMajor
+  }
+}
+
+/// An axis: a label naming the quantity, a scale, and its ticks.
+///
+/// Ticks are "nice" numbers inside the scale's domain:
+/// - **linear**: multiples of a 1-2-5 step (`…, 0.1, 0.2, 0.5, 1, 2, 5, 10, …`) chosen so that about
+///   `targetTickCount` ticks fall in the domain, all labeled (`0`, `0.2`, …, `1`; `2×10⁻⁶` when
+///   the numbers are very small or very large);
+/// - **log**: a major tick at every decade, labeled `10⁻³`, `0.01`, `0.1`, `1`, `10`, `100`,
+///   `1000`, `10⁴` (plain numbers from 0.01 to 1000), every k-th decade only when there are more
+///   than 7; minor ticks at 2 and 5 times each decade when the domain spans at most 8 decades,
+///   labeled too (`20`, `50`, `2×10⁻⁴`) when fewer than 3 decades are in the domain; a domain too
+///   narrow for two labels gets linear 1-2-5 ticks instead.
+public struct Axis: Sendable, Equatable {
+  /// The axis title, e.g. `step` or `feature_rms — rms(F_ℓ)`.
+  public var label: String
+  /// The scale.
+  public var scale: Scale
+  /// The ticks inside the scale's domain, in increasing order.
+  public var ticks: [Tick]
+
+  /// An axis with nice ticks for `scale`.
+  public init(label: String, scale: Scale, targetTickCount: Int = 6) {
+    self.label = label
+    self.scale = scale
+    self.ticks = Self.ticks(for: scale, targetCount: targetTickCount)
+  }
+
+  /// Nice ticks inside `scale.domain` (see the type's documentation).
+  public static func ticks(for scale: Scale, targetCount: Int = 6) -> [Tick] {
+    switch scale.kind {
+    case .linear: linearTicks(in: scale.domain, targetCount: targetCount)
+    case .log: logTicks(in: scale.domain, targetCount: targetCount)
+    }
+  }
+
+  /// Multiples of a 1-2-5 step in `domain`, all labeled and major.
+  static func linearTicks(in domain: ClosedRange<Double>, targetCount: Int) -> [Tick] {
+    let span = domain.upperBound - domain.lowerBound
+    guard span > 0, span.isFinite else { return [] }
+    let raw = span / Double(Swift.max(targetCount - 1, 1))
+    var exponent = Int(floor(log10(raw)))
+    let residual = raw / pow(10, Double(exponent))
+    var mantissa = residual < 1.5 ? 1 : residual < 3 ? 2 : residual < 7 ? 5 : 10
+    if mantissa == 10 {
+      mantissa = 1
+      exponent += 1
+    }
+    let step = Double(mantissa) * pow(10, Double(exponent))
+    let first = Int(ceil(domain.lowerBound / step - 1e-9)), last = Int(floor(domain.upperBound / step + 1e-9))
+    guard first <= last else { return [] }
+    let integers = (first...last).map { $0 * mantissa }
+    let largest = integers.map { abs($0) }.max() ?? 0
+    let scientific = exponent < -4 || Double(largest) * pow(10, Double(exponent)) >= 1e6
+    return integers.map { n in
+      Tick(
+        value: TickLabel.value(n, exponent: exponent),
+        label: TickLabel.decimal(n, exponent: exponent, scientific: scientific), isMajor: true)
+    }
+  }
+
+  /// Decades (major), 2× and 5× minors, or linear ticks for narrow positive domains.
+  static func logTicks(in domain: ClosedRange<Double>, targetCount: Int) -> [Tick] {
+    let low = log10(domain.lowerBound), high = log10(domain.upperBound)
+    let span = high - low
+    let firstDecade = Int(ceil(low - 1e-9)), lastDecade = Int(floor(high + 1e-9))
+    let decades = firstDecade <= lastDecade ? Array(firstDecade...lastDecade) : []
+    let stride = Swift.max(1, Int((Double(decades.count) / 7).rounded(.up)))
+    let labelsMinors = decades.count < 3
+    var ticks = [Tick]()
+    if span <= 8 {
+      for decade in (firstDecade - 1)...lastDecade {
+        for multiple in [1, 2, 5] {
+          let value = TickLabel.value(multiple, exponent: decade)
+          guard value >= domain.lowerBound * (1 - 1e-9), value <= domain.upperBound * (1 + 1e-9) else { continue }
+          if multiple == 1 {
+            let label = decade.isMultiple(of: stride) ? TickLabel.decade(decade) : nil
+            ticks.append(Tick(value: value, label: label, isMajor: true))
+          } else {
+            ticks.append(
+              Tick(value: value, label: labelsMinors ? TickLabel.multiple(multiple, decade: decade) : nil, isMajor: false))
+          }
+        }
+      }
+    } else {
+      for decade in decades {
+        let labeled = decade.isMultiple(of: stride)
+        ticks.append(
+          Tick(value: TickLabel.value(1, exponent: decade), label: labeled ? TickLabel.decade(decade) : nil, isMajor: labeled))
+      }
+    }
+    if ticks.filter({ $0.label != nil }).count < 2 {
+      return linearTicks(in: domain, targetCount: targetCount).filter { $0.value > 0 }
+    }
+    return ticks
+  }
+}
+
+/// Exact decimal tick values and their labels, computed from integers so that `0.3` is `0.3`.
+enum TickLabel {
+  /// `n × 10^exponent`, dividing for negative exponents (`3 / 10` is exactly the double `0.3`).
+  static func value(_ n: Int, exponent: Int) -> Double {
+    exponent >= 0 ? Double(n) * pow(10, Double(exponent)) : Double(n) / pow(10, Double(-exponent))
+  }
+
+  /// `10^k`: plain from `0.01` to `1000`, else `10⁻³`, `10⁴`.
+  static func decade(_ k: Int) -> String {
+    (-2...3).contains(k) ? decimal(1, exponent: k, scientific: false) : "10" + superscript(k)
+  }
+
+  /// `m × 10^k` for a minor tick: plain from `0.02` to `5000`, else `2×10⁻³`.
+  static func multiple(_ m: Int, decade k: Int) -> String {
+    (-2...3).contains(k) ? decimal(m, exponent: k, scientific: false) : "\(m)×10" + superscript(k)
+  }
+
+  /// `n × 10^exponent` written out (`−1.2`, `0.05`, `2500`) or in scientific form (`1.5×10⁻⁶`),
+  /// with a true minus sign.
+  static func decimal(_ n: Int, exponent: Int, scientific: Bool) -> String {
+    if n == 0 { return "0" }
+    let sign = n < 0 ? "−" : ""
+    let digits = String(n.magnitude)
+    if scientific {
+      let power = exponent + digits.count - 1
+      let rest = digits.dropFirst().reversed().drop { $0 == "0" }.reversed()
+      return sign + String(digits.first!) + (rest.isEmpty ? "" : "." + String(rest)) + "×10" + superscript(power)
+    }
+    if exponent >= 0 { return sign + digits + String(repeating: "0", count: exponent) }
+    let padded = String(repeating: "0", count: Swift.max(0, -exponent - digits.count + 1)) + digits
+    let integerPart = padded.dropLast(-exponent)
+    let fraction = padded.suffix(-exponent).reversed().drop { $0 == "0" }.reversed()
+    return sign + integerPart + (fraction.isEmpty ? "" : "." + String(fraction))
+  }
+
+  /// `-3` → `⁻³`.
+  static func superscript(_ k: Int) -> String {
+    let digits: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+    return (k < 0 ? "⁻" : "") + String(k.magnitude).map { digits[Int(String($0))!] }
+  }
+}
