@@ -54,6 +54,11 @@ public struct CoordCheckCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Widest acceptable half-width of a 95 % interval; wider ones are inconclusive (and fail).")
   public var maxInterval: Double = 0.25
 
+  @Option(name: .customLong("expect"), help: ArgumentHelp(
+    "Your own prediction for the input and hidden layers, quantity=exponent (repeatable), e.g. feature_update_rms=0.",
+    valueName: "quantity=p"))
+  public var expectations: [String] = []
+
   @Option(help: "Directory for the cells and results (default: runs/coordcheck-<preset>-<arch>).")
   public var output: String?
 
@@ -75,6 +80,21 @@ public struct CoordCheckCommand: ParsableCommand {
     if w.isEmpty && d.isEmpty { throw ValidationError("Give --widths or --depths (two values or more).") }
     if seeds < 1 || steps < 1 || batchSize < 1 { throw ValidationError("--seeds, --steps and --batch-size must be positive.") }
     if !(tolerance >= 0) { throw ValidationError("--tolerance must be a non-negative number.") }
+    _ = try parsedExpectations()
+  }
+
+  /// `--expect` values as quantity → exponent.
+  func parsedExpectations() throws -> [String: Double] {
+    var result = [String: Double]()
+    let known = CheckedQuantity.allCases.map(\.rawValue) + ["feature_speed_per_loss_decay"]
+    for item in expectations {
+      let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, known.contains(parts[0]), let p = Double(parts[1]) else {
+        throw ValidationError("--expect wants quantity=exponent with quantity one of \(known.joined(separator: ", ")), found '\(item)'.")
+      }
+      result[parts[0]] = p
+    }
+    return result
   }
 
   /// The check this command describes.
@@ -97,9 +117,11 @@ public struct CoordCheckCommand: ParsableCommand {
     base.testSize = 0
     base.measuresActualStep = false
     try base.validate()
-    return CoordCheck(
+    var check = CoordCheck(
       base: base, widths: try parseList(widths, flag: "--widths"), depths: try parseList(depths, flag: "--depths"),
       seeds: (0..<seeds).map(UInt64.init), tolerance: tolerance, maximumHalfWidth: maxInterval)
+    check.expectations = try parsedExpectations()
+    return check
   }
 
   public func run() throws {
@@ -107,6 +129,7 @@ public struct CoordCheckCommand: ParsableCommand {
     let directory = URL(fileURLWithPath: output ?? "runs/coordcheck-\(model.preset)-\(model.arch.rawValue)")
     Interruption.install()
     var results = [CoordCheckResult]()
+    var data = TidyTable(columns: ["axis", "size", "seed", "layer", "quantity", "value"])
     for axis in CoordCheck.Axis.allCases where !(axis == .width ? check.widths : check.depths).isEmpty {
       let axisDirectory = directory.appendingPathComponent(axis.rawValue)
       let printer = SweepProgressPrinter(label: "coordcheck \(axis.rawValue)")
@@ -115,8 +138,11 @@ public struct CoordCheckCommand: ParsableCommand {
       _ = try runner.run(progress: { printer.show($0) }, shouldStop: { Interruption.isRequested })
       printer.finish()
       results += try check.analyze(axis: axis, directory: axisDirectory)
+      data.rows += try check.data(axis: axis, directory: axisDirectory).rows
     }
     try CoordCheckReport.write(results, check: check, to: directory)
+    try data.write(to: directory.appendingPathComponent("coordcheck-data.csv"))
+    try CoordCheckFigures.writeReport(results: results, check: check, directory: directory)
     printOut(CoordCheckReport.table(results))
     let failures = results.filter { $0.verdict == .fail }
     let inconclusive = results.filter { $0.verdict == .inconclusive }

@@ -1,16 +1,81 @@
 import Foundation
 import Experiments
+import Plots
 
-/// Writes a reproduction's files: `data.csv`, `slopes.csv`, figures, `report.md`, `index.html`.
+/// Writes a reproduction's files: `data.csv`, `slopes.csv`, its figures (SVG, drawn from
+/// `data.csv` only), `report.md` and `index.html` with the claim next to the measured numbers.
 enum ReproductionOutput {
+  /// The figures of each reproduction, as specs over its `data.csv`.
+  static func figures(_ name: ReproductionName) -> [(file: String, caption: String, spec: PlotSpec)] {
+    switch name {
+    case .spectralWidth:
+      return [
+        ("feature-change.svg", "Relative feature change ‖F − F⁰‖/‖F⁰‖ after training, against width, per layer; mean and min–max over seeds.",
+         PlotSpec(x: "width", y: "value", series: ["preset"], over: "seed", facet: "layer", filters: [RowFilter("quantity", equals: "feature_change_relative")],
+                  xScale: .log, yScale: .log, title: "Relative feature change vs width", yLabel: "‖F − F⁰‖/‖F⁰‖")),
+        ("weight-change.svg", "Relative spectral weight change ‖W − W⁰‖_*/‖W⁰‖_* after training, against width, per layer.",
+         PlotSpec(x: "width", y: "value", series: ["preset"], over: "seed", facet: "layer", filters: [RowFilter("quantity", equals: "weight_change_relative")],
+                  xScale: .log, yScale: .log, title: "Relative spectral weight change vs width", yLabel: "‖W − W⁰‖_* / ‖W⁰‖_*")),
+      ]
+    case .spectralRank:
+      return [
+        ("stable-rank.svg", "Stable rank ‖A‖²/‖A‖_*² of the one-step update (mean over measured steps) and of the accumulated update W − W⁰, against batch size, per layer.",
+         PlotSpec(x: "batch_size", y: "value", series: ["quantity"], over: "seed", facet: "layer", xScale: .log, yScale: .log,
+                  title: "Stable rank of updates vs batch size", yLabel: "stable rank")),
+      ]
+    case .fig3:
+      return [
+        ("fig3.svg", "Feature speed per unit loss decay rms(δF_ℓ)/(−δℒ) at the last hidden layer at the first step, against depth; mean and min–max over seeds.",
+         PlotSpec(x: "depth", y: "value", series: ["preset"], over: "seed", xScale: .log, yScale: .log,
+                  title: "Feature speed per unit loss decay at ℓ = L−1 vs depth", yLabel: "rms(δF_{L−1}) / (−δℒ)")),
+      ]
+    case .fsfTraining:
+      return [
+        ("fsf-residual.svg", "Relative residual of the feature speed formula at every measured step and layer, float32 and float64.",
+         PlotSpec(x: "step", y: "value", series: ["layer"], facet: "dtype", filters: [RowFilter("quantity", equals: "fsf_residual")],
+                  yScale: .log, band: .none, title: "Feature speed formula residual during training", yLabel: "fsf_residual")),
+        ("bfa.svg", "Backward–feature angle cosine cos θ_ℓ per layer during training.",
+         PlotSpec(x: "step", y: "value", series: ["layer"], facet: "dtype", filters: [RowFilter("quantity", equals: "bfa_cos")],
+                  band: .none, title: "Backward–feature angle during training", yLabel: "bfa_cos")),
+        ("loss.svg", "Training loss (batch, before each update).",
+         PlotSpec(x: "step", y: "value", series: ["dtype"], filters: [RowFilter("quantity", equals: "train_loss")],
+                  band: .none, title: "Training loss", yLabel: "loss")),
+      ]
+    }
+  }
+
   /// - Returns: the names of the files written.
   static func write(_ result: ReproductionResult, reproduction: Reproduction, to directory: URL) throws -> [String] {
     var files = ["data.csv"]
-    try result.data.write(to: directory.appendingPathComponent("data.csv"))
+    let dataURL = directory.appendingPathComponent("data.csv")
+    try result.data.write(to: dataURL)
     if let slopes = result.slopes {
       try slopes.write(to: directory.appendingPathComponent("slopes.csv"))
       files.append("slopes.csv")
     }
-    return files
+    let table = try CSVTable(contentsOf: dataURL)
+    var report = Report(title: "\(reproduction.name.rawValue): \(reproduction.title)")
+    report.add(.paragraph("Source: \(reproduction.source). Command: `featurespeed reproduce \(reproduction.name.rawValue)\(reproduction.quick ? " --quick" : "")` (data: `\(reproduction.data)`)."
+      + (reproduction.quick ? " Quick mode: tiny sizes on synthetic data, a check of the pipeline, not of the claim." : "")))
+    report.add(.heading("Claim"))
+    report.add(.paragraph(reproduction.claim))
+    report.add(.heading("Measured"))
+    for finding in result.findings { report.add(.paragraph(finding)) }
+    if let agrees = result.agrees {
+      report.add(.paragraph(agrees ? "Verdict: the measurements agree with the claim." : "Verdict: the measurements do not agree with the claim."))
+    }
+    if let slopes = result.slopes {
+      report.add(.table(ReportTable(
+        caption: "Fitted exponents (log–log least squares per seed; mean and 95 % interval over seeds) — slopes.csv",
+        header: slopes.columns, rows: slopes.rows.map { $0.map(\.encoded) })))
+    }
+    report.add(.heading("Figures"))
+    for figure in figures(reproduction.name) {
+      let drawn = try figure.spec.makeFigure(from: table)
+      report.add(.figure(ReportFigure(fileName: figure.file, caption: figure.caption, figure: drawn)))
+      files.append(figure.file)
+    }
+    try report.write(to: directory)
+    return files + ["report.md", "index.html"]
   }
 }

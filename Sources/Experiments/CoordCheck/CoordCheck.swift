@@ -26,6 +26,9 @@ public struct CoordCheck: Codable, Equatable, Sendable {
   public var tolerance: Double
   /// Widest acceptable half-width of the 95 % interval; wider ones give `inconclusive`.
   public var maximumHalfWidth: Double
+  /// User predictions, quantity slug → exponent, for the input and hidden layers; they replace the
+  /// preset's for those quantities.
+  public var expectations: [String: Double] = [:]
 
   public init(
     base: RunRequest, widths: [Int], depths: [Int], seeds: [UInt64], tolerance: Double = 0.1, maximumHalfWidth: Double = 0.25

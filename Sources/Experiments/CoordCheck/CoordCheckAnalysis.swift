@@ -53,8 +53,10 @@ extension CoordCheck {
           }
         }
         let fit = SlopeFit.fit(x: values.map(Double.init), repetitions: repetitions)
-        let predicted = CoordCheckPredictions.exponent(
-          preset: base.preset, architecture: base.architecture, axis: axis, position: position, quantity: quantity)
+        let predicted = position != .output && expectations[quantity] != nil
+          ? expectations[quantity]
+          : CoordCheckPredictions.exponent(
+            preset: base.preset, architecture: base.architecture, axis: axis, position: position, quantity: quantity)
         let verdict: CoordCheckResult.Verdict
         switch (fit, predicted) {
         case (nil, _): verdict = .noData
@@ -71,6 +73,27 @@ extension CoordCheck {
       }
     }
     return results
+  }
+
+  /// The raw points of `axis` behind the fits: `axis,size,seed,layer,quantity,value`, one row per
+  /// cell, layer position and quantity (the `coordcheck-data.csv` the figures are drawn from).
+  public func data(axis: Axis, directory: URL) throws -> TidyTable {
+    var table = TidyTable(columns: ["axis", "size", "seed", "layer", "quantity", "value"])
+    let quantities = Self.quantities.map(\.rawValue) + (axis == .depth ? [Quantity.featureSpeedPerLossDecay.rawValue] : [])
+    let positions = layerPositions(axis: axis)
+    for cell in jobs(axis: axis) {
+      let url = SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("measurements.csv")
+      guard FileManager.default.fileExists(atPath: url.path), let last = MeasurementsFile.lastStep(try MeasurementsFile.read(url)) else { continue }
+      let size = axis == .width ? cell.request.width : cell.request.depth
+      for (label, _, layerAt) in positions {
+        let q = last.values[layerAt(size)] ?? [:]
+        for quantity in quantities {
+          guard let v = CheckedQuantity(rawValue: quantity)?.value(q) ?? q[quantity] else { continue }
+          table.rows.append([.text(axis.rawValue), .integer(size), .integer(Int(cell.request.seed)), .text(label), .text(quantity), .double(v)])
+        }
+      }
+    }
+    return table
   }
 
   /// The layers compared across cells: every layer for the width axis (same indices at every
