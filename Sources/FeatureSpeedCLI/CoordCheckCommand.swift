@@ -17,7 +17,7 @@ public struct CoordCheckCommand: ParsableCommand {
       feature_speed_per_loss_decay), and compares it with the exponent the preset predicts \
       (μP-type presets: 0 against width; ntk: −½ for hidden feature updates; see docs/coordcheck.md). \
       Prints a table and writes coordcheck.csv; exits with status 1 if any predicted exponent lies \
-      outside the interval ± --tolerance, or if an interval is wider than ±--max-interval       (inconclusive), so it can run in CI. Resumable: rerunning reuses finished cells.
+      outside the interval ± --tolerance, or if an interval is wider than ±--max-interval (inconclusive), so it can run in CI. Resumable: rerunning reuses finished cells.
 
       Examples:
         featurespeed coordcheck --preset mup --widths 64,128,256,512 --seeds 3

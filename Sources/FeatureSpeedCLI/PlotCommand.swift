@@ -26,8 +26,9 @@ public struct PlotCommand: ParsableCommand {
         featurespeed plot $M --quantity bfa_cos --where layer=1,4 --output b.svg
         featurespeed plot $M --quantity feature_update_rms --facet layer \\
           --series run --log-y --output speed.svg
-        featurespeed plot sweep.csv --x width --y feature_change_relative \\
-          --series preset --over seed --log-x --log-y --band sd --output fig6.svg
+        featurespeed plot sweep.csv --x width --y value --where quantity=feature_update_rms \\
+          --where step=90 --series preset --over seed --facet layer --log-x --log-y \\
+          --band sd --output speed.svg
       """)
 
   @Argument(help: ArgumentHelp("The CSV file: a header line, then one row per record.", valueName: "csv"))

@@ -44,6 +44,13 @@ enum ReproductionOutput {
     }
   }
 
+  /// A field as shown in the report: numbers with three decimals and a sign (slopes and bounds),
+  /// everything else as in the CSV file (which keeps full precision).
+  static func displayed(_ field: CSVField) -> String {
+    if case .double(let value) = field { return value.isFinite ? String(format: "%+.3f", value) : "—" }
+    return field.encoded
+  }
+
   /// - Returns: the names of the files written.
   static func write(_ result: ReproductionResult, reproduction: Reproduction, to directory: URL) throws -> [String] {
     var files = ["data.csv"]
@@ -67,7 +74,7 @@ enum ReproductionOutput {
     if let slopes = result.slopes {
       report.add(.table(ReportTable(
         caption: "Fitted exponents (log–log least squares per seed; mean and 95 % interval over seeds) — slopes.csv",
-        header: slopes.columns, rows: slopes.rows.map { $0.map(\.encoded) })))
+        header: slopes.columns, rows: slopes.rows.map { $0.map(displayed) })))
     }
     report.add(.heading("Figures"))
     for figure in figures(reproduction.name) {

@@ -26,8 +26,9 @@ public struct Tick: Sendable, Equatable {
 /// - **log**: a major tick at every decade, labeled `10⁻³`, `0.01`, `0.1`, `1`, `10`, `100`,
 ///   `1000`, `10⁴` (plain numbers from 0.01 to 1000), every k-th decade only when there are more
 ///   than 7; minor ticks at 2 and 5 times each decade when the domain spans at most 8 decades,
-///   labeled too (`20`, `50`, `2×10⁻⁴`) when fewer than 3 decades are in the domain; a domain too
-///   narrow for two labels gets linear 1-2-5 ticks instead.
+///   labeled too (`20`, `50`, `2×10⁻⁴`) when fewer than 3 decades are in the domain; a domain of
+///   less than a decade gets every multiple 1…9 of its decade (`1000, 2000, 3000, 4000`); one
+///   too narrow for two labels gets linear 1-2-5 ticks instead.
 public struct Axis: Sendable, Equatable {
   /// The axis title, e.g. `step` or `feature_rms — rms(F_ℓ)`.
   public var label: String
@@ -84,10 +85,12 @@ public struct Axis: Sendable, Equatable {
     let decades = firstDecade <= lastDecade ? Array(firstDecade...lastDecade) : []
     let stride = Swift.max(1, Int((Double(decades.count) / 7).rounded(.up)))
     let labelsMinors = decades.count < 3
+    // Less than a decade (e.g. widths 1024…4096): every integer multiple, so that each end has a tick nearby.
+    let multiples = span < 1 ? Array(1...9) : [1, 2, 5]
     var ticks = [Tick]()
     if span <= 8 {
       for decade in (firstDecade - 1)...lastDecade {
-        for multiple in [1, 2, 5] {
+        for multiple in multiples {
           let value = TickLabel.value(multiple, exponent: decade)
           guard value >= domain.lowerBound * (1 - 1e-9), value <= domain.upperBound * (1 + 1e-9) else { continue }
           if multiple == 1 {

@@ -58,7 +58,7 @@ let documentedSweep = """
   }
 
   @Test(arguments: [
-    ("width-sp-mup.yaml", 8, "width=64_preset=sp"),
+    ("width-sp-mup.yaml", 16, "width=64_preset=sp_seed=0"),
     ("resnet-depth.yaml", 20, "preset=resnet-sqrt_depth=2_seed=0"),
     ("lr-transfer.yaml", 96, "preset=sp_width=128_learning-rate=0.003_seed=0"),
   ])
