@@ -13,7 +13,8 @@ public struct SweepCommand: ParsableCommand {
       a killed job, a node failure — running the same command again continues where it stopped. \
       With --shard i/n only a deterministic subset of the cells runs (Slurm job arrays, Kubernetes \
       indexed jobs); `featurespeed merge DIR` then combines the shards. Without --shard the sweep \
-      merges itself at the end into sweep.csv, sweep-metrics.csv and cells.csv.
+      merges itself at the end into sweep.csv, sweep-metrics.csv and cells.csv, and writes figures, \
+      report.md and index.html.
 
       Small cells run in parallel with one BLAS thread each, large ones one at a time with all \
       cores, so BLAS threads are never oversubscribed (--jobs overrides).
@@ -80,6 +81,8 @@ public struct SweepCommand: ParsableCommand {
       let summary = try SweepMerge.merge(directory: directory)
       printOut("Merged \(summary.completed) completed and \(summary.diverged) diverged cells into "
         + "\(directory.appendingPathComponent("sweep.csv").path), sweep-metrics.csv and cells.csv.")
+      let files = try SweepReportOutput.write(directory: directory, title: sweep.name)
+      printOut("Report: \(directory.appendingPathComponent("index.html").path) (\(files.joined(separator: ", ")))")
     } else {
       printOut("Shard \(shard) done. When every shard is, run: featurespeed merge \(directory.path)")
     }
@@ -90,7 +93,7 @@ public struct SweepCommand: ParsableCommand {
 public struct MergeCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "merge",
-    abstract: "Combine the cells of a sweep (all shards) into sweep.csv, sweep-metrics.csv and cells.csv.")
+    abstract: "Combine the cells of a sweep (all shards) into sweep.csv, sweep-metrics.csv and cells.csv, with figures and a report.")
 
   @Argument(help: "The sweep directory (the `output` of the config).")
   public var directory: String
@@ -106,6 +109,8 @@ public struct MergeCommand: ParsableCommand {
       let summary = try SweepMerge.merge(directory: url, partial: partial)
       printOut("\(summary.cells) cells: \(summary.completed) completed, \(summary.diverged) diverged, \(summary.pending.count) not finished. "
         + "Wrote \(url.appendingPathComponent("sweep.csv").path), sweep-metrics.csv, cells.csv.")
+      let files = try SweepReportOutput.write(directory: url, title: url.lastPathComponent)
+      printOut("Report: \(url.appendingPathComponent("index.html").path) (\(files.joined(separator: ", ")))")
     } catch let error as SweepError {
       printError("\(error)")
       throw ExitCode(1)

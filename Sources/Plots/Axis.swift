@@ -28,7 +28,7 @@ public struct Tick: Sendable, Equatable {
 ///   than 7; minor ticks at 2 and 5 times each decade when the domain spans at most 8 decades,
 ///   labeled too (`20`, `50`, `2×10⁻⁴`) when fewer than 3 decades are in the domain; a domain of
 ///   less than a decade gets every multiple 1…9 of its decade (`1000, 2000, 3000, 4000`); one
-///   too narrow for two labels gets linear 1-2-5 ticks instead.
+///   spanning less than a factor 3, or too narrow for two labels, gets linear 1-2-5 ticks instead.
 public struct Axis: Sendable, Equatable {
   /// The axis title, e.g. `step` or `feature_rms — rms(F_ℓ)`.
   public var label: String
@@ -81,6 +81,8 @@ public struct Axis: Sendable, Equatable {
   static func logTicks(in domain: ClosedRange<Double>, targetCount: Int) -> [Tick] {
     let low = log10(domain.lowerBound), high = log10(domain.upperBound)
     let span = high - low
+    // Less than a factor 3 (e.g. losses 0.8…1.9): decade multiples would leave one or two labels.
+    if span < 0.48 { return linearTicks(in: domain, targetCount: targetCount).filter { $0.value > 0 } }
     let firstDecade = Int(ceil(low - 1e-9)), lastDecade = Int(floor(high + 1e-9))
     let decades = firstDecade <= lastDecade ? Array(firstDecade...lastDecade) : []
     let stride = Swift.max(1, Int((Double(decades.count) / 7).rounded(.up)))

@@ -89,6 +89,15 @@ struct SweepCommandTests {
       for file in ["sweep.csv", "sweep-metrics.csv", "cells.csv"] {
         #expect(try contents(of: tmp.appendingPathComponent("sharded/\(file)")) == contents(of: tmp.appendingPathComponent("whole/\(file)")), "\(file)")
       }
+      // Both write the same figures (drawn from the merged CSV only) and a well-formed report.
+      for file in ["loss.svg", "final-loss.svg", "feature-update.svg", "bfa.svg"] {
+        let url = tmp.appendingPathComponent("whole/\(file)")
+        #expect(try isWellFormedXML(url), "\(file)")
+        #expect(try contents(of: tmp.appendingPathComponent("sharded/\(file)")) == contents(of: url), "\(file)")
+      }
+      #expect(try isWellFormedXML(tmp.appendingPathComponent("whole/index.html")))
+      let report = String(decoding: try contents(of: tmp.appendingPathComponent("whole/report.md")), as: UTF8.self)
+      #expect(report.contains("6 cells over width, seed: 6 completed") && report.contains("](final-loss.svg)"), "\(report)")
       let unfinished = try FeatureSpeedBinary.run(["merge", "/nonexistent-sweep"], currentDirectory: tmp)
       #expect(unfinished.status != 0 && unfinished.error.contains("sweep.json"))
     }
