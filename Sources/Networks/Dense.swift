@@ -77,6 +77,26 @@ extension DenseParameters {
 }
 
 extension DenseParameters {
+  /// Tangent with fixed parameters: `δy (+)= s·a·δg Wᵀ`, or zero (nothing added) when the input
+  /// does not move (`dg == nil`). The layer-to-layer Jacobian product of SPEC §4.
+  public func inputTangent(
+    _ dg: Matrix<Scalar>?, spec: DenseSpec, scale: Double, into dy: inout Matrix<Scalar>, accumulate: Bool = false
+  ) {
+    if let dg {
+      dy.gemm(dg, weight, transposeB: true, alpha: Scalar(scale * spec.scaling.weight.forwardMultiplier), beta: accumulate ? 1 : 0)
+    } else if !accumulate {
+      dy.fill(with: 0)
+    }
+  }
+
+  /// Sets the weight (and bias) to zero.
+  public mutating func setZero() {
+    weight.fill(with: 0)
+    bias?.fill(with: 0)
+  }
+}
+
+extension DenseParameters {
   /// Tangent along this unit's SGD step `δW = −η_W ∇_W ℒ`, `δc = −η_c ∇_c ℒ` (SPEC §3.3), on the
   /// rows `g` of the batch whose backward pass produced `gradient` (all of them, or a probe):
   /// `δy (+)= s·a·δg Wᵀ + s·a·g δWᵀ + s·a_b·1 δcᵀ`.

@@ -97,11 +97,39 @@ public struct Network<Scalar: BLASScalar>: Sendable {
     backwardPass(&workspace, gradients: &none, learningRates: learningRates)
   }
 
+  /// Pullback of a seed at one feature (SPEC §4): with `b_top = seed`, runs the backward recursion
+  /// down through the layers above position `bottom`, so that `workspace.backward[k]` holds
+  /// `J_{k→top}ᵀ seed` for every `bottom ≤ k ≤ top` (the layer-to-layer VJP), and — unless
+  /// `gradients` is nil — `gradients` holds `J_kᵀ seed = ∂⟨seed, F_top⟩/∂θ_k` for the parameters
+  /// of layers `bottom + 1 … top` (and of layer 0 when `bottom == 0`), zeros elsewhere.
+  ///
+  /// Positions are 0-based forward order (MLP layer ℓ is position ℓ − 1; ResNet layer ℓ is
+  /// position ℓ). Needs a `forward` on the batch first; the loss is not involved.
+  /// - Parameters:
+  ///   - top: the position of the seeded feature.
+  ///   - seed: `n × d_top`.
+  ///   - bottom: the lowest position whose backward signal is needed (0: all, with every gradient).
+  public func pullback(
+    from top: Int, seed: Matrix<Scalar>, _ workspace: inout Workspace<Scalar>,
+    gradients: inout NetworkParameters<Scalar>?, downTo bottom: Int = 0
+  ) {
+    precondition(spec.layers.indices.contains(top) && (0...top).contains(bottom), "pullback: positions \(bottom)…\(top) outside 0…\(spec.layers.count - 1)")
+    precondition(seed.rows == workspace.rows && seed.columns == spec.layers[top].outputWidth, "pullback: the seed must be n × d_top")
+    workspace.backward[top].copy(from: seed)
+    if gradients != nil {
+      for l in (top + 1)..<spec.layers.count { for u in spec.layers[l].units.indices { gradients!.layers[l][u].setZero() } }
+      for l in 0..<(bottom == 0 ? 0 : bottom + 1) { for u in spec.layers[l].units.indices { gradients!.layers[l][u].setZero() } }
+    }
+    var network = self
+    network.backwardPass(&workspace, gradients: &gradients, learningRates: nil, layers: (bottom == 0 ? 0 : bottom + 1)...top)
+  }
+
   private mutating func backwardPass(
-    _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?
+    _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?,
+    layers range: ClosedRange<Int>? = nil
   ) {
     precondition(workspace.hasBackward, "backward needs a workspace with backward buffers")
-    for l in spec.layers.indices.reversed() {
+    for l in (range ?? 0...(spec.layers.count - 1)).reversed() {
       let layer = spec.layers[l]
       let x = l == 0 ? workspace.input : workspace.features[l - 1]
       let lastUnit = layer.units.count - 1
@@ -151,14 +179,32 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   }
 
   /// Tangent pass along `direction` (see `TangentDirection`).
-  public func tangent(_ direction: TangentDirection<Scalar>, _ workspace: inout Workspace<Scalar>) {
+  ///
+  /// - Parameters:
+  ///   - start: a feature tangent `δF_k = seed` (`n × d_k`) at position `k`: the pass starts
+  ///     there and propagates it (with the parameter terms of layers above `k`). With
+  ///     `.fixedParameters` this is the layer-to-layer JVP `J_{k→ℓ} seed` (SPEC §4).
+  ///   - last: the last position computed (default: the output); later tangents are not written.
+  public func tangent(
+    _ direction: TangentDirection<Scalar>, _ workspace: inout Workspace<Scalar>,
+    startingAt start: (position: Int, seed: Matrix<Scalar>)? = nil, through last: Int? = nil
+  ) {
     precondition(workspace.hasTangents, "tangent needs a workspace with tangent buffers")
     if case .sgdStep(_, _, let batch) = direction {
       precondition(
         batch?.hasBackward ?? workspace.hasBackward,
         "the SGD-step tangent needs the backward signals of the batch that produced the gradients")
     }
-    for l in spec.layers.indices {
+    let last = last ?? spec.layers.count - 1
+    var first = 0
+    if let start {
+      precondition(start.position < last && start.position >= 0, "tangent: the start position must precede the last one")
+      precondition(start.seed.rows == workspace.rows && start.seed.columns == spec.layers[start.position].outputWidth,
+                   "tangent: the seed must be n × d_k")
+      workspace.featureTangents[start.position].copy(from: start.seed)
+      first = start.position + 1
+    }
+    for l in first...last {
       let layer = spec.layers[l]
       let x = l == 0 ? workspace.input : workspace.features[l - 1]
       let dx: Matrix<Scalar>? = l == 0 ? nil : workspace.featureTangents[l - 1]
@@ -183,6 +229,10 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         if accumulate { workspace.featureTangents[l].copy(from: dx!) }
         let unitParameters = parameters.layers[l][u]
         switch direction {
+        case .fixedParameters:
+          workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
+            unitParameters.inputTangent(dg, spec: unit, scale: scale, into: &out, accumulate: accumulate)
+          }
         case .parameters(let d):
           workspace.withUnitTangent(layer: l, unit: u, isLast: isLast) { out in
             unitParameters.tangent(
@@ -229,4 +279,7 @@ public enum TangentDirection<Scalar: BLASScalar>: Sendable {
   /// gradients; for a probe of that batch (a workspace holding some of its rows), pass the batch's
   /// workspace: the weight terms then use the probe–batch Gram matrix `g_p gᵀ`.
   case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>, batch: Workspace<Scalar>? = nil)
+  /// No parameter moves: only a feature tangent given with `startingAt:` propagates (the
+  /// layer-to-layer Jacobian product `J_{k→ℓ} v`, SPEC §4). Without a start the tangents are zero.
+  case fixedParameters
 }
