@@ -132,6 +132,10 @@ extension Float: BLASScalar {
     for i in 0..<count { y[i] = Float(x[i]) }
   }
 
+  public static func convertToDouble(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Double>, count: Int) {
+    for i in 0..<count { y[i] = Double(x[i]) }
+  }
+
   public static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
     kernelAllFinite(x, count: count)
   }
@@ -264,6 +268,10 @@ extension Double: BLASScalar {
 
   public static func convert(_ x: UnsafePointer<Double>, to y: UnsafeMutablePointer<Double>, count: Int) {
     for i in 0..<count { y[i] = Double(x[i]) }
+  }
+
+  public static func convertToDouble(_ x: UnsafePointer<Double>, to y: UnsafeMutablePointer<Double>, count: Int) {
+    y.update(from: x, count: count)
   }
 
   public static func allFinite(_ x: UnsafePointer<Double>, count: Int) -> Bool {

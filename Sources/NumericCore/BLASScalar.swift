@@ -116,6 +116,8 @@ where Self.RawSignificand: FixedWidthInteger {
   static func convert(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Self>, count: Int)
   /// `y = Self(x)` elementwise.
   static func convert(_ x: UnsafePointer<Double>, to y: UnsafeMutablePointer<Self>, count: Int)
+  /// `y = Double(x)` elementwise.
+  static func convertToDouble(_ x: UnsafePointer<Self>, to y: UnsafeMutablePointer<Double>, count: Int)
 
   /// `true` when no element is NaN or ±∞.
   static func allFinite(_ x: UnsafePointer<Self>, count: Int) -> Bool

@@ -31,6 +31,26 @@ extension Matrix {
     }
   }
 
+  /// The entries as `Double` (row-major), converted by one kernel call into `values`, which is
+  /// resized to `count` if needed.
+  public func copyEntries(into values: inout [Double]) {
+    if values.count != count { values = [Double](repeating: 0, count: count) }
+    if count == 0 { return }
+    withUnsafeBufferPointer { src in
+      values.withUnsafeMutableBufferPointer { Scalar.convertToDouble(src.baseAddress!, to: $0.baseAddress!, count: count) }
+    }
+  }
+
+  /// Overwrites the entries with `Scalar(values[i])` (row-major), one kernel call.
+  public mutating func setEntries(from values: [Double]) {
+    precondition(values.count == count, "setEntries: \(values.count) values for \(rows)×\(columns)")
+    let n = count
+    if n == 0 { return }
+    values.withUnsafeBufferPointer { src in
+      withUnsafeMutableBufferPointer { Scalar.convert(src.baseAddress!, to: $0.baseAddress!, count: n) }
+    }
+  }
+
   /// A random `rows × columns` matrix with all singular values equal to `spectralNorm`: the
   /// orthogonal factor `U Vᵀ` of a Gaussian matrix, scaled (the exact spectral-norm
   /// initialization of SPEC §5.1 `spectral-exact`).

@@ -107,7 +107,7 @@ import _TestSupport
     let spec = try Self.spec(c)
     let network = try Network<Double>(spec: spec, seed: 5)
     var ws = TestNetworks.workspace(for: spec, rows: 5, as: Double.self)
-    let gradients = network.gradients(&ws)
+    _ = network.gradients(&ws)  // fills the backward signals
     for l in spec.layers.indices {
       let d = TestNetworks.direction(for: spec, seed: 40 + UInt64(l), layers: Set(0...l), as: Double.self)
       network.tangent(d, &ws)

@@ -1,0 +1,74 @@
+import NumericCore
+import Networks
+
+/// The backward-to-feature kernel of one layer (SPEC §4), matrix-free:
+/// `K_ℓ = Σ_{k≤ℓ} η_k J_k J_kᵀ` on `R^{n×d_ℓ}`, `J_k = ∂F_ℓ/∂θ_k`, for a fixed network and batch.
+///
+/// A product `K_ℓ u` is one pullback of the seed `u` from feature ℓ to every parameter below it
+/// (`J_kᵀ u`), scaled by the learning rates, and one tangent pass up to feature ℓ — the cost of a
+/// training step's backward and tangent passes, with memory O(parameters + n·width). The Gram
+/// matrix (`N_ℓ × N_ℓ`, `N_ℓ = n·d_ℓ`) is never formed. `K_L` (the output) is the
+/// learning-rate-weighted empirical NTK on the batch, and exactly `δF_ℓ = −K_ℓ b_ℓ` for a GD step.
+public struct BackwardFeatureKernel<Scalar: BLASScalar>: Sendable {
+  /// The network (parameters fixed).
+  public let network: Network<Scalar>
+  /// Per-tensor learning rates `η_k` (the weights of the sum).
+  public let learningRates: LearningRates
+  /// The layer position ℓ (0-based forward order; see `NetworkSpec.layerIndices` for its index).
+  public let position: Int
+  /// Products computed so far.
+  public private(set) var productCount = 0
+
+  private var workspace: Workspace<Scalar>
+  private var gradients: NetworkParameters<Scalar>?
+  private var seed: Matrix<Scalar>
+  private var result: Matrix<Scalar>
+
+  /// Batch size `n`.
+  public var rows: Int { workspace.rows }
+  /// Feature width `d_ℓ`.
+  public var columns: Int { network.spec.layers[position].outputWidth }
+  /// `N_ℓ = n·d_ℓ`, the dimension the operator acts on.
+  public var dimension: Int { rows * columns }
+
+  /// The kernel of layer position `position` on the batch `inputs` (`n × d_0`); runs the forward
+  /// pass once.
+  public init(network: Network<Scalar>, learningRates: LearningRates, inputs: Matrix<Scalar>, position: Int) {
+    precondition(network.spec.layers.indices.contains(position), "BackwardFeatureKernel: no layer position \(position)")
+    precondition(inputs.columns == network.spec.inputDimension, "BackwardFeatureKernel: inputs must be n × d_0")
+    self.network = network
+    self.learningRates = learningRates
+    self.position = position
+    workspace = Workspace(spec: network.spec, rows: inputs.rows, backward: true, tangents: true)
+    workspace.input.copy(from: inputs)
+    network.forward(&workspace)
+    gradients = NetworkParameters(zerosFor: network.spec)
+    let width = network.spec.layers[position].outputWidth
+    seed = Matrix(rows: inputs.rows, columns: width)
+    result = Matrix(rows: inputs.rows, columns: width)
+  }
+
+  /// The features `F_k` of the batch (`n × d_k`), from the forward pass.
+  public var features: [Matrix<Scalar>] { workspace.features }
+
+  /// `K_ℓ u` for `u` of shape `n × d_ℓ`.
+  public mutating func apply(_ u: Matrix<Scalar>) -> Matrix<Scalar> {
+    precondition(u.rows == rows && u.columns == columns, "BackwardFeatureKernel.apply: u must be \(rows) × \(columns)")
+    network.pullback(from: position, seed: u, &workspace, gradients: &gradients)
+    let g = gradients!
+    gradients = nil  // keep one reference while the tangent reads them
+    network.tangent(.sgdStep(learningRates, gradients: g), &workspace, through: position)
+    gradients = g
+    result.assign(workspace.featureTangents[position], scaledBy: -1)  // the SGD tangent is −K u
+    productCount += 1
+    return result
+  }
+
+  /// `y = K_ℓ x` on flattened (row-major) vectors of length `dimension`, computed in `Scalar`.
+  /// The form `LanczosEigensolver` and `HutchinsonEstimator` take.
+  public mutating func apply(_ x: [Double], into y: inout [Double]) {
+    seed.setEntries(from: x)
+    let product = apply(seed)
+    product.copyEntries(into: &y)
+  }
+}
