@@ -22,25 +22,8 @@ public enum TrainingRun {
   ///   can still be written).
   @discardableResult
   public static func execute(_ request: RunRequest, reporter: inout some RunReporter) throws -> RunConfiguration {
-    try request.validate()
-    let preset = try Presets.named(request.preset)
-    let data = try request.data.load(options: DataLoadOptions(
-      seed: request.seed, task: DataTask(for: request.loss),
-      syntheticInputDimension: request.inputDimension ?? 64, syntheticOutputDimension: request.outputDimension ?? 10,
-      syntheticTrainCount: request.trainSize, syntheticTestCount: request.testSize))
-    for (flag, value, actual) in [("--input-dim", request.inputDimension, data.train.inputDimension),
-                                  ("--output-dim", request.outputDimension, data.train.targetDimension)] {
-      if let value, value != actual {
-        throw RunError.optionConflictsWithData(flag: flag, value: value, data: request.data.slug, actual: actual)
-      }
-    }
-    let architecture = try Architecture(
-      kind: request.architecture, inputDimension: data.train.inputDimension, width: request.width,
-      depth: request.depth, outputDimension: data.train.targetDimension, activation: request.activation,
-      hasBias: request.bias, branchScale: 1, branchMatrices: request.branchMatrices)
-    let resolution = try PresetResolution(
-      architecture: architecture, loss: request.loss, preset: preset, optimizer: .sgd,
-      branchScale: request.branchScale, initScale: request.initScale)
+    let setup = try RunSetup(request)
+    let (preset, data, resolution) = (setup.preset, setup.data, setup.resolution)
     let threads = request.threads ?? ProcessInfo.processInfo.activeProcessorCount
     BLASThreads.set(threads)
     let directory = try RunDirectory.prepare(at: outputURL(for: request), overwrite: request.overwrite)
