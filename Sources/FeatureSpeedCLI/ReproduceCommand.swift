@@ -11,7 +11,8 @@ public struct ReproduceCommand: ParsableCommand {
     commandName: "reproduce",
     abstract: "Reproduce a published result (SPEC §6): runs, CSV, figures, report.md and index.html.",
     discussion: """
-      Names: spectral-width (§6.6), spectral-rank (§6.7), fig3 (§6.4), fsf-training (§6.5). \
+      Names: fig2a (§6.1), fig2b (§6.2), fig2c (§6.3), fig3 (§6.4), fsf-training (§6.5), \
+      spectral-width (§6.6), spectral-rank (§6.7). \
       The default sizes finish in under 10 minutes on 2 cores; --quick runs a tiny version on \
       synthetic data in seconds (what the tests run). Resumable: rerunning reuses finished runs. \
       docs/reproductions.md compares the default results with the papers' claims.
@@ -21,7 +22,7 @@ public struct ReproduceCommand: ParsableCommand {
         featurespeed reproduce fig3 --quick --output /tmp/fig3
       """)
 
-  @Argument(help: "spectral-width, spectral-rank, fig3 or fsf-training.")
+  @Argument(help: "fig2a, fig2b, fig2c, fig3, fsf-training, spectral-width or spectral-rank.")
   public var name: ReproductionName
 
   @Flag(help: "A tiny version on synthetic data, for checks.")
@@ -30,7 +31,7 @@ public struct ReproduceCommand: ParsableCommand {
   @Option(help: "Directory (default: runs/reproduce-<name>, or runs/reproduce-<name>-quick).")
   public var output: String?
 
-  @Option(help: "Override the data (as for train); fig3 ignores it (Gaussian inputs and targets).")
+  @Option(help: "Override the data (as for train); fig2a/b/c and fig3 ignore it (Gaussian inputs and targets).")
   public var data: String?
 
   public init() {}

@@ -29,6 +29,28 @@ enum ReproductionOutput {
          PlotSpec(x: "depth", y: "value", series: ["preset"], over: "seed", xScale: .log, yScale: .log,
                   title: "Feature speed per unit loss decay at ℓ = L−1 vs depth", yLabel: "rms(δF_{L−1}) / (−δℒ)")),
       ]
+    case .fig2a:
+      return [
+        ("bfa-sqrt-layer.svg", "cos θ_ℓ·√ℓ against the layer ℓ for the He-initialized ReLU MLP at initialization, per batch size; mean and min–max over seeds. SPEC §4 predicts ≈ 1.22 for n = 1 at large depth.",
+         PlotSpec(x: "layer", y: "value", series: ["batch_size"], over: "seed",
+                  filters: [RowFilter("quantity", equals: "bfa_cos_sqrt_layer"), RowFilter("architecture", equals: "mlp")],
+                  xScale: .log, title: "cos θ_ℓ · √ℓ vs layer (ReLU MLP, He init)", xLabel: "layer ℓ", yLabel: "cos θ_ℓ · √ℓ")),
+        ("bfa-layer.svg", "Backward–feature angle cosine cos θ_ℓ at initialization against the layer, MLP and ResNet (β = 1/√L), per batch size; mean and min–max over seeds.",
+         PlotSpec(x: "layer", y: "value", series: ["architecture", "batch_size"], over: "seed", filters: [RowFilter("quantity", equals: "bfa_cos")],
+                  xScale: .log, yScale: .log, title: "cos θ_ℓ at initialization vs layer", xLabel: "layer ℓ", yLabel: "cos θ_ℓ")),
+      ]
+    case .fig2b:
+      return [
+        ("output-bfa-depth.svg", "Backward–feature angle cosine at initialization of the last feature before the readout (ResNet: residual stream after block L; MLP: layer L − 1) against depth L; mean and min–max over seeds.",
+         PlotSpec(x: "depth", y: "value", series: ["model"], over: "seed", xScale: .log, yScale: .log,
+                  title: "cos θ of the last feature at initialization vs depth", xLabel: "depth L", yLabel: "cos θ (last feature)")),
+      ]
+    case .fig2c:
+      return [
+        ("output-bfa-beta.svg", "Backward–feature angle cosine at initialization of the last residual-stream feature against β̃ = √L·β, per depth; mean and min–max over seeds.",
+         PlotSpec(x: "beta_tilde", y: "value", series: ["depth"], over: "seed", xScale: .log,
+                  title: "cos θ of the last feature at initialization vs √L·β", xLabel: "β̃ = √L·β", yLabel: "cos θ (last feature)")),
+      ]
     case .fsfTraining:
       return [
         ("fsf-residual.svg", "Relative residual of the feature speed formula at every measured step and layer, float32 and float64.",

@@ -39,6 +39,16 @@ struct ReproduceCommandTests {
       name: "fig3", dataColumns: ["preset", "architecture", "depth", "seed", "layer", "value"],
       quantities: [], figures: ["fig3.svg"], slopeColumns: ["preset", "slope", "lower", "upper", "seeds"]),
     Expected(
+      name: "fig2a", dataColumns: ["architecture", "batch_size", "seed", "layer", "quantity", "value"],
+      quantities: ["bfa_cos", "bfa_cos_sqrt_layer"], figures: ["bfa-sqrt-layer.svg", "bfa-layer.svg"],
+      slopeColumns: ["architecture", "batch_size", "layers", "slope", "lower", "upper", "seeds"]),
+    Expected(
+      name: "fig2b", dataColumns: ["model", "depth", "seed", "layer", "value"],
+      quantities: [], figures: ["output-bfa-depth.svg"], slopeColumns: ["model", "slope", "lower", "upper", "seeds"]),
+    Expected(
+      name: "fig2c", dataColumns: ["depth", "beta_tilde", "seed", "layer", "value"],
+      quantities: [], figures: ["output-bfa-beta.svg"], slopeColumns: nil),
+    Expected(
       name: "fsf-training", dataColumns: ["dtype", "step", "layer", "quantity", "value"],
       quantities: ["fsf_residual", "bfa_cos", "train_loss"], figures: ["fsf-residual.svg", "bfa.svg", "loss.svg"],
       slopeColumns: nil),

@@ -46,16 +46,19 @@ extension Reproduction {
     case .spectralRank: return analyzeSpectralRank(cells)
     case .fig3: return analyzeFig3(cells)
     case .fsfTraining: return try analyzeFSFTraining(cells, directory: directory)
+    case .fig2a: return analyzeFig2a(cells)
+    case .fig2b: return analyzeFig2b(cells)
+    case .fig2c: return analyzeFig2c(cells)
     }
   }
 
-  private func value(_ job: SweepCell, _ key: String) -> String { job.values.first { $0.key == key }?.value ?? "" }
+  func value(_ job: SweepCell, _ key: String) -> String { job.values.first { $0.key == key }?.value ?? "" }
 
-  private func format(_ fit: SlopeFit) -> String {
+  func format(_ fit: SlopeFit) -> String {
     String(format: "%+.2f [%+.2f, %+.2f]", fit.slope, fit.lower, fit.upper)
   }
 
-  private func slopeRows(
+  func slopeRows(
     groups: [String: [(x: Double, seed: String, y: Double)]], keyColumns: [String], split: (String) -> [String]
   ) -> (TidyTable, [String: SlopeFit]) {
     var table = TidyTable(columns: keyColumns + ["slope", "lower", "upper", "seeds"])

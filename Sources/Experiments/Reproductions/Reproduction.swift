@@ -16,6 +16,17 @@ public enum ReproductionName: String, CaseIterable, Codable, Sendable {
   case fig3
   /// SPEC §6.5 [FSF]: the FSF residual and the BFA over a real training run.
   case fsfTraining = "fsf-training"
+  /// SPEC §6.1 [FSF] Fig. 2a: the BFA at init against the layer, MLP and ResNet (β = 1/√L).
+  case fig2a
+  /// SPEC §6.2 [FSF] Fig. 2b: the output BFA at init against depth, MLP and ResNets (β = 1, 1/√L, 1/L).
+  case fig2b
+  /// SPEC §6.3 [FSF] Fig. 2c: the output BFA at init against the normalized branch scale √L·β.
+  case fig2c
+}
+
+extension ReproductionName {
+  /// Whether the runs use SPEC §6.1's Gaussian inputs and targets whatever `--data` says.
+  public var usesGaussianData: Bool { [.fig3, .fig2a, .fig2b, .fig2c].contains(self) }
 }
 
 /// One reproduction with its sizes: the default (≤ 10 minutes on 2 cores) or `quick` (seconds,
@@ -30,7 +41,7 @@ public struct Reproduction: Sendable {
   public init(_ name: ReproductionName, quick: Bool, data: DataSource? = nil) {
     self.name = name
     self.quick = quick
-    self.data = data ?? (quick || name == .fig3 ? .synthetic(.teacher) : .fashionMNIST(directory: DataSource.defaultFashionMNISTDirectory))
+    self.data = data ?? (quick || name.usesGaussianData ? .synthetic(.teacher) : .fashionMNIST(directory: DataSource.defaultFashionMNISTDirectory))
   }
 
   /// One line: what is reproduced.
@@ -40,6 +51,9 @@ public struct Reproduction: Sendable {
     case .spectralRank: "Stable rank of one-step and accumulated weight updates vs batch size"
     case .fig3: "Feature speed per unit loss decay at the last hidden layer vs depth"
     case .fsfTraining: "Feature speed formula residual and backward–feature angle over a training run"
+    case .fig2a: "Backward–feature angle at initialization against the layer (ReLU MLP, ResNet with β = 1/√L)"
+    case .fig2b: "Output backward–feature angle at initialization against depth (MLP; ResNets with β = 1, 1/√L, 1/L)"
+    case .fig2c: "Output backward–feature angle at initialization against the normalized branch scale √L·β"
     }
   }
 
@@ -50,6 +64,9 @@ public struct Reproduction: Sendable {
     case .spectralRank: "SPEC §6.7; [SC]"
     case .fig3: "SPEC §6.4; Chizat & Netrapalli, The Feature Speed Formula [FSF], Fig. 3"
     case .fsfTraining: "SPEC §6.5; [FSF] §3"
+    case .fig2a: "SPEC §6.1 and §4; [FSF] Fig. 2a"
+    case .fig2b: "SPEC §6.2 and §4; [FSF] Fig. 2b"
+    case .fig2c: "SPEC §6.3 and §4; [FSF] Fig. 2c"
     }
   }
 
@@ -62,6 +79,12 @@ public struct Reproduction: Sendable {
       "Gradient updates have low stable rank: a one-step update is at most batch-size rank and its stable rank stays small; accumulated updates stay low-rank too."
     case .fig3:
       "At the last hidden layer, the feature speed per unit loss decay stays ≈ constant in depth under fsc and grows ≈ √L under mf-mup; ResNets with β = 1/√L keep it bounded."
+    case .fig2a:
+      "In an iid-initialized (He) ReLU MLP, cos θ_ℓ = Θ(1/√ℓ): cos θ_ℓ·√ℓ levels off (SPEC §4 predicts ≈ 1.22 per sample, n = 1); in a ResNet with β = 1/√L, cos θ_ℓ stays roughly level across layers (we test |p| ≤ 0.2 for cos θ_ℓ ∝ ℓ^p, against the MLP's −½)."
+    case .fig2b:
+      "The angle of the last feature before the readout (ResNet: the residual stream after block L; MLP: layer L − 1) decays to 0 with depth for the MLP and for ResNets with β = 1, is depth-independent for β = 1/√L, and tends to 1 (trivial alignment) for β = 1/L."
+    case .fig2c:
+      "For ResNets with β = β̃/√L, the angle of the last residual-stream feature is depth-independent and set by β̃ = √L·β: it decreases as β̃ grows, along the same curve at every depth."
     case .fsfTraining:
       "The feature speed formula ‖δF_ℓ‖ = Σ_{k≤ℓ} C_k / (‖b_ℓ‖ cos θ_ℓ) is an identity: its residual stays at rounding level throughout training, in float32 and float64."
     }
@@ -151,6 +174,48 @@ public struct Reproduction: Sendable {
           }
         }
       }
+    case .fig2a:
+      // SPEC §6.1: width 1024, depth 64, Gaussian inputs d_0 = width, scalar output, MSE to
+      // Gaussian targets, n = 1 and 16, 5 seeds. One measured step at initialization.
+      let width = quick ? 16 : 1024, depth = quick ? 6 : 64
+      for architecture in [ArchitectureKind.mlp, .resnet] {
+        for batch in quick ? [1, 4] : [1, 16] {
+          for seed in seeds {
+            add([("architecture", architecture.rawValue), ("batch-size", "\(batch)"), ("seed", "\(seed)")]) { r in
+              Self.configureAlignmentAtInit(&r, architecture: architecture, width: width, depth: depth, batch: batch, seed: seed)
+              if architecture == .resnet { r.branchScale = .inverseSqrt }
+            }
+          }
+        }
+      }
+    case .fig2b:
+      let width = quick ? 16 : 256
+      let configurations: [(String, ArchitectureKind, BranchScale?)] = [
+        ("mlp", .mlp, nil), ("resnet-beta-1", .resnet, .constant(1)), ("resnet-beta-inv-sqrt", .resnet, .inverseSqrt),
+        ("resnet-beta-inv", .resnet, .inverseDepth),
+      ]
+      for (label, architecture, beta) in configurations {
+        for depth in quick ? [2, 4, 8] : [4, 8, 16, 32, 64, 128, 256] {
+          for seed in seeds {
+            add([("model", label), ("depth", "\(depth)"), ("seed", "\(seed)")]) { r in
+              Self.configureAlignmentAtInit(&r, architecture: architecture, width: width, depth: depth, batch: quick ? 4 : 16, seed: seed)
+              r.branchScale = beta
+            }
+          }
+        }
+      }
+    case .fig2c:
+      let width = quick ? 16 : 512
+      for depth in quick ? [4, 8] : [32, 128] {
+        for scale in quick ? [0.5, 2.0] : [0.25, 0.5, 1, 2, 4, 8] {
+          for seed in seeds {
+            add([("depth", "\(depth)"), ("beta-tilde", "\(scale)"), ("seed", "\(seed)")]) { r in
+              Self.configureAlignmentAtInit(&r, architecture: .resnet, width: width, depth: depth, batch: quick ? 4 : 16, seed: seed)
+              r.branchScale = .inverseSqrtDepth(multiplier: scale)
+            }
+          }
+        }
+      }
     case .fsfTraining:
       for dtype in DType.allCases {
         add([("dtype", dtype.rawValue)]) { r in
@@ -170,9 +235,37 @@ public struct Reproduction: Sendable {
     return jobs
   }
 
+  /// SPEC §6.1's setting for the angle at initialization: standard parametrization (He init, one
+  /// learning rate), Gaussian inputs with `d_0 = width`, a scalar output, MSE to Gaussian targets,
+  /// one step measured exactly (full-batch tangent pass), in Float64 (a ResNet with β = 1 grows
+  /// like 1.5^L and would overflow Float32 at L = 256).
+  static func configureAlignmentAtInit(
+    _ r: inout RunRequest, architecture: ArchitectureKind, width: Int, depth: Int, batch: Int, seed: UInt64
+  ) {
+    r.architecture = architecture
+    r.preset = "sp"
+    r.width = width
+    r.depth = depth
+    r.seed = seed
+    r.data = .synthetic(.gaussian)
+    r.loss = .mse
+    r.inputDimension = width
+    r.outputDimension = 1
+    r.batchSize = batch
+    r.trainSize = max(batch, 16)
+    r.testSize = 0
+    r.learningRate = 0.01  // the angle does not depend on one global rate
+    r.steps = 1
+    r.measureEvery = 1
+    r.measuresSpectra = false
+    r.dtype = .float64
+  }
+
   var seeds: [UInt64] {
     switch name {
     case .fsfTraining: [0]
+    case .fig2a: quick ? [0] : [0, 1, 2, 3, 4]
+    case .fig2b, .fig2c: quick ? [0] : [0, 1, 2]
     case .fig3: quick ? [0] : [0, 1, 2, 3]
     // Three seeds: with two, the Student-t factor (12.7) makes the slope intervals uninformative.
     case .spectralWidth: quick ? [0] : [0, 1, 2]
