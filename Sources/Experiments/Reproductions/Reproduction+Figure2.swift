@@ -37,7 +37,8 @@ extension Reproduction {
       let cosines = angles(rows)
       for (layer, cosine) in cosines.sorted(by: { $0.key < $1.key }) {
         data.rows.append([.text(architecture), .text(batch), .text(seed), .integer(layer), .text("bfa_cos"), .double(cosine)])
-        if layer >= 1 {
+        // The scalar readout (MLP layer L, ResNet L + 1) is left out: its angle is trivially 1 for n = 1.
+        if layer >= 1 && layer < (job.request.architecture == .mlp ? job.request.depth : job.request.depth + 1) {
           data.rows.append([.text(architecture), .text(batch), .text(seed), .integer(layer), .text("bfa_cos_sqrt_layer"),
                             .double(cosine * Double(layer).squareRoot())])
         }
