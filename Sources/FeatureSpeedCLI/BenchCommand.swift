@@ -8,7 +8,7 @@ public struct BenchCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Benchmark building blocks used by bench/run: export a workload, measure the sgemm peak, run a worker.",
-    subcommands: [Export.self, GEMM.self, Worker.self])
+    subcommands: [Export.self, GEMM.self, Worker.self, Kernel.self])
 
   public init() {}
 

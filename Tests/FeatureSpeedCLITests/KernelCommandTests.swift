@@ -74,6 +74,30 @@ struct KernelCommandTests {
     }
   }
 
+  @Test("bench kernel prints one JSON object with both layers of an exported workload")
+  func benchKernel() throws {
+    try withTemporaryDirectory { (tmp: URL) throws in
+      let directory = tmp.appendingPathComponent("workload")
+      let export = try FeatureSpeedBinary.run(["bench", "export", "--workload", "mlp-16x3", "--batch-size", "4", "--output", directory.path])
+      try #require(export.status == 0, "\(export.error)")
+      let run = try FeatureSpeedBinary.run(["bench", "kernel", "--workload", directory.path, "--max-products", "200", "--tolerance", "1e-6"])
+      try #require(run.status == 0, "\(run.error)")
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+      #expect(json["implementation"] as? String == "featurespeed-lanczos")
+      let layers = try #require(json["layers"] as? [[String: Any]])
+      #expect(layers.map { $0["layer"] as? String } == ["output", "last-hidden"])
+      #expect(layers.map { $0["dimension"] as? Int } == [40, 64])
+      for layer in layers {
+        let low = try #require(layer["lambda_min"] as? Double), high = try #require(layer["lambda_max"] as? Double)
+        #expect(0 <= low && low <= high)
+        #expect(layer["converged"] as? Bool == true)
+        #expect((layer["products"] as? Int ?? 0) <= (layer["dimension"] as? Int ?? 0))
+      }
+      let bad = try FeatureSpeedBinary.run(["bench", "kernel", "--workload", directory.path, "--layers", "first"])
+      #expect(bad.status == 64 && bad.error.contains("last-hidden"))
+    }
+  }
+
   @Test("An unknown layer index or a malformed list is rejected with what exists")
   func badLayers() throws {
     let unknown = try FeatureSpeedBinary.run(["kernel"] + Self.model + ["--layers", "2,7"])
