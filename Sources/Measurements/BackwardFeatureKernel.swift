@@ -54,7 +54,7 @@ public struct BackwardFeatureKernel<Scalar: BLASScalar>: Sendable {
   /// `K_ℓ u` for `u` of shape `n × d_ℓ`.
   public mutating func apply(_ u: Matrix<Scalar>) -> Matrix<Scalar> {
     precondition(u.rows == rows && u.columns == columns, "BackwardFeatureKernel.apply: u must be \(rows) × \(columns)")
-    network.pullback(from: position, seed: u, &workspace, gradients: &gradients)
+    network.pullback(from: position, seed: u, &workspace, gradients: &gradients, onlyForSGDTangent: true)
     let g = gradients!
     gradients = nil  // keep one reference while the tangent reads them
     network.tangent(.sgdStep(learningRates, gradients: g), &workspace, through: position)

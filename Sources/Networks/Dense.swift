@@ -24,12 +24,13 @@ extension DenseParameters {
 
   /// Backward, parameter part: `∇_W = s · a · dyᵀ g` and `∇_c = s · a_b · Σ_i dy_i`, written into
   /// `gradient` (overwrites).
+  /// With `weight == false` only `∇_c` is written (the weight gradient keeps its old contents).
   public func parameterGradient(
     _ dy: Matrix<Scalar>, input g: Matrix<Scalar>, spec: DenseSpec, scale: Double,
-    into gradient: inout DenseParameters<Scalar>
+    into gradient: inout DenseParameters<Scalar>, weight: Bool = true
   ) {
     let a = Scalar(scale * spec.scaling.weight.forwardMultiplier)
-    gradient.weight.gemm(dy, g, transposeA: true, alpha: a)
+    if weight { gradient.weight.gemm(dy, g, transposeA: true, alpha: a) }
     if let biasScaling = spec.scaling.bias {
       gradient.bias!.setColumnSums(of: dy, scaledBy: Scalar(scale * biasScaling.forwardMultiplier))
     }
@@ -130,7 +131,7 @@ extension DenseParameters {
       if gram.rows != g.rows || gram.columns != batch.rows { gram.reshape(rows: g.rows, columns: batch.rows) }
       gram.gemm(g, batch, transposeB: true)
       out.gemm(gram, dy, alpha: Scalar(-rates.weight * a * a), beta: beta)
-    } else if batchInput == nil, n * n * (fanIn + 2 * fanOut) < dense {
+    } else if batchInput == nil, Self.sgdTangentUsesGram(rows: g.rows, spec: spec) {
       if gram.rows != g.rows || gram.columns != g.rows { gram.reshape(rows: g.rows, columns: g.rows) }
       gram.syrk(g)
       out.symm(gram, dy, alpha: Scalar(-rates.weight * a * a), beta: beta)
@@ -140,5 +141,13 @@ extension DenseParameters {
     if let gradientBias = gradient.bias, let biasScaling = spec.scaling.bias, let biasRate = rates.bias {
       out.addToEveryRow(gradientBias, scaledBy: Scalar(-biasRate * scale * biasScaling.forwardMultiplier))
     }
+  }
+
+  /// Whether the SGD-step tangent on the whole batch of `rows` samples goes through the batch Gram
+  /// matrix (syrk + symm, `n²·fanIn + 2n²·fanOut` flops) rather than the stored weight gradient
+  /// (`2n·fanIn·fanOut`); when it does, the weight gradient is not read.
+  public static func sgdTangentUsesGram(rows: Int, spec: DenseSpec) -> Bool {
+    let n = Double(rows), fanIn = Double(spec.fanIn), fanOut = Double(spec.fanOut)
+    return n * n * (fanIn + 2 * fanOut) < 2 * n * fanIn * fanOut
   }
 }

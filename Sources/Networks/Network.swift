@@ -109,9 +109,12 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   ///   - top: the position of the seeded feature.
   ///   - seed: `n × d_top`.
   ///   - bottom: the lowest position whose backward signal is needed (0: all, with every gradient).
+  ///   - onlyForSGDTangent: the gradients are only for a following `.sgdStep` tangent on this
+  ///     workspace: weight gradients it does not read (units where it uses the batch Gram matrix,
+  ///     `DenseParameters.sgdTangentUsesGram`) are not computed and keep stale contents.
   public func pullback(
     from top: Int, seed: Matrix<Scalar>, _ workspace: inout Workspace<Scalar>,
-    gradients: inout NetworkParameters<Scalar>?, downTo bottom: Int = 0
+    gradients: inout NetworkParameters<Scalar>?, downTo bottom: Int = 0, onlyForSGDTangent: Bool = false
   ) {
     precondition(spec.layers.indices.contains(top) && (0...top).contains(bottom), "pullback: positions \(bottom)…\(top) outside 0…\(spec.layers.count - 1)")
     precondition(seed.rows == workspace.rows && seed.columns == spec.layers[top].outputWidth, "pullback: the seed must be n × d_top")
@@ -121,12 +124,14 @@ public struct Network<Scalar: BLASScalar>: Sendable {
       for l in 0..<(bottom == 0 ? 0 : bottom + 1) { for u in spec.layers[l].units.indices { gradients!.layers[l][u].setZero() } }
     }
     var network = self
-    network.backwardPass(&workspace, gradients: &gradients, learningRates: nil, layers: (bottom == 0 ? 0 : bottom + 1)...top)
+    network.backwardPass(
+      &workspace, gradients: &gradients, learningRates: nil, layers: (bottom == 0 ? 0 : bottom + 1)...top,
+      skipsWeightGradientsOfGramTangent: onlyForSGDTangent)
   }
 
   private mutating func backwardPass(
     _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?,
-    layers range: ClosedRange<Int>? = nil
+    layers range: ClosedRange<Int>? = nil, skipsWeightGradientsOfGramTangent: Bool = false
   ) {
     precondition(workspace.hasBackward, "backward needs a workspace with backward buffers")
     for l in (range ?? 0...(spec.layers.count - 1)).reversed() {
@@ -156,7 +161,8 @@ public struct Network<Scalar: BLASScalar>: Sendable {
           }
         }
         if gradients != nil {
-          parameters.layers[l][u].parameterGradient(dy, input: g, spec: unit, scale: scale, into: &gradients!.layers[l][u])
+          let weight = !(skipsWeightGradientsOfGramTangent && DenseParameters<Scalar>.sgdTangentUsesGram(rows: workspace.rows, spec: unit))
+          parameters.layers[l][u].parameterGradient(dy, input: g, spec: unit, scale: scale, into: &gradients!.layers[l][u], weight: weight)
         }
         // After the input gradient, which needs the old weights.
         if let learningRates {
