@@ -106,6 +106,7 @@ public enum KernelRun {
   public static let columns = [
     "layer", "dimension", "lambda_min", "lambda_max", "kappa", "m1", "m1_se", "m2", "m2_se", "kantorovich_bound",
     "estimate", "bfa_cos", "lanczos_products", "lanczos_converged", "lambda_min_residual", "lambda_max_residual",
+    "lambda_min_lower", "kantorovich_bound_certified",
     "jacobian_from", "jacobian_s_min", "jacobian_s_max", "isometry_bound", "jacobian_method",
   ]
 
@@ -114,7 +115,8 @@ public enum KernelRun {
     [.integer(r.layer), .integer(r.dimension), .double(r.lambdaMin), .double(r.lambdaMax), .double(r.conditionNumber),
      .double(r.m1), .double(r.m1StandardError), .double(r.m2), .double(r.m2StandardError), CSVField(r.kantorovichBound),
      CSVField(r.estimate), .double(r.bfaCos), .integer(r.lanczosProducts), CSVField(r.lanczosConverged),
-     .double(r.lambdaMinResidual), .double(r.lambdaMaxResidual), CSVField(r.jacobianFrom), CSVField(r.jacobianMinSingularValue),
+     .double(r.lambdaMinResidual), .double(r.lambdaMaxResidual), .double(r.lambdaMinLowerBound),
+     CSVField(r.certifiedKantorovichBound), CSVField(r.jacobianFrom), CSVField(r.jacobianMinSingularValue),
      CSVField(r.jacobianMaxSingularValue), CSVField(r.isometryBound), CSVField(r.jacobianMethod)]
   }
 

@@ -140,13 +140,14 @@ public struct KernelCommand: ParsableCommand {
 
   public func run() throws {
     let request = try request()
-    let header = ["layer", "N", "λ_min", "λ_max", "κ", "m1", "m2", "bound", "m1/√m2", "cos θ", "products", "J s_min", "J s_max"]
+    let header = ["layer", "N", "λ_min ≥", "λ_min ≤", "λ_max", "κ", "m1", "m2", "bound", "certified", "m1/√m2", "cos θ", "products", "J s_min", "J s_max"]
     printOut(header.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined(separator: " "))
     let result: KernelResult
     do {
       result = try KernelRun.execute(request) { r in
-        let cells = ["\(r.layer)", "\(r.dimension)", Self.format(r.lambdaMin), Self.format(r.lambdaMax), Self.format(r.conditionNumber),
-                     Self.format(r.m1), Self.format(r.m2), Self.format(r.kantorovichBound), Self.format(r.estimate), Self.format(r.bfaCos),
+        let cells = ["\(r.layer)", "\(r.dimension)", Self.format(r.lambdaMinLowerBound), Self.format(r.lambdaMin), Self.format(r.lambdaMax),
+                     Self.format(r.conditionNumber), Self.format(r.m1), Self.format(r.m2), Self.format(r.kantorovichBound),
+                     Self.format(r.certifiedKantorovichBound), Self.format(r.estimate), Self.format(r.bfaCos),
                      "\(r.lanczosProducts)\(r.lanczosConverged ? "" : "*")", Self.format(r.jacobianMinSingularValue),
                      Self.format(r.jacobianMaxSingularValue)]
         printOut(cells.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined(separator: " "))
@@ -159,7 +160,8 @@ public struct KernelCommand: ParsableCommand {
       throw ExitCode(64)
     }
     if result.layers.contains(where: { !$0.lanczosConverged }) {
-      printOut("* Lanczos stopped at --max-products before reaching --tolerance: λ_min is an upper estimate (raise --max-products).")
+      printOut("* Lanczos stopped at --max-products before reaching --tolerance: λ_min lies between the certified lower bound "
+        + "(λ_min ≥) and the Ritz value (λ_min ≤), and κ and the bound are optimistic; the certified bound always holds.")
     }
     let directory = URL(fileURLWithPath: output ?? "runs/kernel-\(request.run.runName)")
     let files = try KernelRun.write(result, to: directory)

@@ -51,6 +51,27 @@ public struct BackwardFeatureKernel<Scalar: BLASScalar>: Sendable {
   /// The features `F_k` of the batch (`n × d_k`), from the forward pass.
   public var features: [Matrix<Scalar>] { workspace.features }
 
+  /// A certified lower bound on `λ_min(K_ℓ)` from the layer's own last weight matrix alone: its
+  /// term of the sum is `η (s a)² (g gᵀ) ⊗ I_{d_ℓ}` (`g` the unit's `n × fanIn` input, `s` the
+  /// residual scale, `a` the forward multiplier), and every other term is positive semi-definite,
+  /// so `λ_min(K_ℓ) ≥ η (s a)² λ_min(g gᵀ)`. Zero when `n > fanIn`. Exact for an MLP's first layer
+  /// without bias. Lanczos approaches `λ_min` from above; together they bracket it.
+  /// - Throws: `NumericError` from the `n × n` eigensolver.
+  public func smallestEigenvalueLowerBound() throws -> Double {
+    let layer = network.spec.layers[position]
+    let last = layer.units.count - 1
+    let unit = layer.units[last]
+    let g = workspace.activatedInput(layer: position, unit: last, spec: network.spec)
+    if g.rows > g.columns { return 0 }
+    var gram = Matrix<Scalar>(rows: g.rows, columns: g.rows)
+    gram.syrk(g)
+    var values = [Double]()
+    gram.copyEntries(into: &values)
+    let smallest = try Matrix<Double>(rows: g.rows, columns: g.rows, storage: values).symmetricEigen().values.min() ?? 0
+    let coefficient = (layer.residualScale ?? 1) * unit.scaling.weight.forwardMultiplier
+    return max(0, learningRates.units[position][last].weight * coefficient * coefficient * smallest)
+  }
+
   /// `K_ℓ u` for `u` of shape `n × d_ℓ`.
   public mutating func apply(_ u: Matrix<Scalar>) -> Matrix<Scalar> {
     precondition(u.rows == rows && u.columns == columns, "BackwardFeatureKernel.apply: u must be \(rows) × \(columns)")

@@ -31,6 +31,9 @@ public struct LayerKernelReport: Codable, Equatable, Sendable {
   /// Extreme eigenvalues of `K_ℓ` (Lanczos Ritz values: `λ_max` from below, `λ_min` from above).
   public var lambdaMin: Double
   public var lambdaMax: Double
+  /// A certified lower bound on `λ_min` (`BackwardFeatureKernel.smallestEigenvalueLowerBound`):
+  /// `λ_min` lies in `[lambdaMinLowerBound, lambdaMin]`.
+  public var lambdaMinLowerBound: Double
   /// `κ = λ_max/λ_min` (∞ when `λ_min ≤ 0`).
   public var conditionNumber: Double
   /// Lanczos products used, and whether both extremes met the tolerance.
@@ -44,8 +47,12 @@ public struct LayerKernelReport: Codable, Equatable, Sendable {
   public var m1StandardError: Double
   public var m2: Double
   public var m2StandardError: Double
-  /// Kantorovich lower bound `2√κ/(1+κ)` on `cos θ_ℓ` (nil when `λ_min ≤ 0`).
+  /// Kantorovich lower bound `2√κ/(1+κ)` on `cos θ_ℓ` from the Lanczos extremes (nil when
+  /// `λ_min ≤ 0`); optimistic until Lanczos has converged.
   public var kantorovichBound: Double?
+  /// The same bound with `κ ≤ (λ_max + its residual bound)/lambdaMinLowerBound`: always valid
+  /// (nil when the lower bound is 0).
+  public var certifiedKantorovichBound: Double?
   /// The random-direction estimate `m_1/√m_2` of `cos θ_ℓ`.
   public var estimate: Double?
   /// The measured `cos θ_ℓ = ⟨b, K b⟩/(‖b‖‖K b‖)` with `b_ℓ = ∂ℒ/∂F_ℓ` of the batch (equal to the
@@ -94,18 +101,23 @@ public enum KernelAnalysis {
       let lanczos = try solver.extremeEigenvalues(dimension: dimension) { x, y in kernel.apply(x, into: &y) }
       let moments = HutchinsonEstimator(probes: settings.probes, seed: settings.seed &+ UInt64(position))
         .moments(dimension: dimension) { x, y in kernel.apply(x, into: &y) }
+      // Rounding can put the bound a few ulps above the spectrum when it is one point (κ = 1).
+      let upper = lanczos.largest + lanczos.largestResidualBound
+      let lower = min(try kernel.smallestEigenvalueLowerBound(), lanczos.smallest, upper)
       let b = backward[position]
       let kb = kernel.apply(b)
       let bNorm = Matrix.dot(b, b).squareRoot(), kbNorm = Matrix.dot(kb, kb).squareRoot()
       let cosine = Matrix.dot(b, kb) / (bNorm * kbNorm)
       var report = LayerKernelReport(
         layer: network.spec.layers[position].index, dimension: dimension,
-        lambdaMin: lanczos.smallest, lambdaMax: lanczos.largest,
+        lambdaMin: lanczos.smallest, lambdaMax: lanczos.largest, lambdaMinLowerBound: lower,
         conditionNumber: lanczos.smallest > 0 ? lanczos.largest / lanczos.smallest : .infinity,
         lanczosProducts: lanczos.products, lanczosConverged: lanczos.converged,
         lambdaMinResidual: lanczos.smallestResidualBound, lambdaMaxResidual: lanczos.largestResidualBound,
         m1: moments.m1, m1StandardError: moments.m1StandardError, m2: moments.m2, m2StandardError: moments.m2StandardError,
         kantorovichBound: AlignmentBounds.kantorovich(smallestEigenvalue: lanczos.smallest, largestEigenvalue: lanczos.largest),
+        certifiedKantorovichBound: AlignmentBounds.kantorovich(
+          smallestEigenvalue: lower, largestEigenvalue: upper),
         estimate: AlignmentBounds.randomDirectionEstimate(m1: moments.m1, m2: moments.m2),
         bfaCos: cosine, kernelProducts: kernel.productCount, jacobianProducts: 0)
       if settings.jacobians && position > 0 {

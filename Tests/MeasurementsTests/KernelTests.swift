@@ -119,6 +119,8 @@ import _TestSupport
       let result = try solver.extremeEigenvalues(dimension: kernel.dimension) { x, y in kernel.apply(x, into: &y) }
       #expect(abs(result.largest - eigen.last!) <= 1e-8 * eigen.last!, "λ_max at \(position)")
       #expect(abs(result.smallest - eigen.first!) <= 1e-8 * eigen.last!, "λ_min at \(position)")
+      let lower = try kernel.smallestEigenvalueLowerBound()
+      #expect(lower >= 0 && lower <= eigen.first! + 1e-12 * eigen.last!, "certified lower bound \(lower) > λ_min \(eigen.first!)")
     }
   }
 
@@ -140,7 +142,7 @@ import _TestSupport
 
   @Test("The measured cos θ_ℓ never falls below the Kantorovich bound, on 60 random networks")
   func kantorovichNeverViolated() throws {
-    var checked = 0, informative = 0
+    var checked = 0, informative = 0, certifiedCount = 0
     for trial in 0..<60 {
       let c = Self.cases[trial % Self.cases.count]
       let activation: Activation = [.relu, .tanh, .gelu, .identity][trial % 4]
@@ -163,9 +165,15 @@ import _TestSupport
         informative += 1
         #expect(report.bfaCos >= bound - 1e-10, "trial \(trial) layer \(report.layer): cos \(report.bfaCos) < bound \(bound)")
         #expect(report.bfaCos <= 1 + 1e-12)
+        #expect(report.lambdaMinLowerBound <= report.lambdaMin + 1e-10 * report.lambdaMax)
+        if let certified = report.certifiedKantorovichBound {
+          certifiedCount += 1
+          #expect(certified <= bound + 1e-12 && report.bfaCos >= certified - 1e-10)
+        }
       }
     }
-    #expect(checked >= 100 && informative >= 50, "checked \(checked), with a positive λ_min \(informative)")
+    #expect(checked >= 100 && informative >= 50 && certifiedCount >= 20,
+            "checked \(checked), with a positive λ_min \(informative), with a certified bound \(certifiedCount)")
   }
 
   @Test("KernelAnalysis reports the BFA of the GD step and consistent spectra", arguments: cases)
