@@ -100,15 +100,7 @@ public struct CoordCheckCommand: ParsableCommand {
   /// The check this command describes.
   public func check() throws -> CoordCheck {
     var base = RunRequest()
-    base.architecture = model.arch
-    base.width = model.width
-    base.depth = model.depth
-    base.branchScale = try model.parsedBranchScale()
-    base.branchMatrices = model.branchMatrices
-    base.activation = model.activation
-    base.bias = model.bias
-    base.preset = model.preset
-    base.initScale = model.initScale
+    try model.apply(to: &base)
     base.learningRate = learningRate
     base.data = try DataSource(parsing: data)
     base.batchSize = batchSize

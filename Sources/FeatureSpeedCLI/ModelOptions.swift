@@ -2,8 +2,9 @@ import ArgumentParser
 import NumericCore
 import Networks
 import Scalings
+import Experiments
 
-/// Model options shared by `train` and `presets` (SPEC §2, §5.1).
+/// Model options shared by `train`, `kernel`, `coordcheck` and `presets` (SPEC §2, §5.1).
 public struct ModelOptions: ParsableArguments {
   @Option(help: "Architecture: mlp or resnet.")
   public var arch: ArchitectureKind = .mlp
@@ -47,6 +48,21 @@ public struct ModelOptions: ParsableArguments {
     if !(initScale.isFinite && initScale > 0) { throw ValidationError("--init-scale must be a positive number, got \(initScale).") }
     do { _ = try Presets.named(preset) } catch { throw ValidationError("\(error)") }
     do { _ = try parsedBranchScale() } catch { throw ValidationError("\(error)") }
+  }
+
+  /// Sets the model fields of `request` (architecture, width, depth, branch scale and matrices,
+  /// activation, bias, preset, init scale) from these options.
+  /// - Throws: `PresetError.invalidBranchScale`.
+  public func apply(to request: inout RunRequest) throws {
+    request.architecture = arch
+    request.width = width
+    request.depth = depth
+    request.branchScale = try parsedBranchScale()
+    request.branchMatrices = branchMatrices
+    request.activation = activation
+    request.bias = bias
+    request.preset = preset
+    request.initScale = initScale
   }
 
   /// `--branch-scale` parsed (`nil` when absent).

@@ -102,15 +102,7 @@ public struct TrainCommand: ParsableCommand {
   public func request() throws -> RunRequest {
     var r = RunRequest()
     r.name = name
-    r.architecture = model.arch
-    r.width = model.width
-    r.depth = model.depth
-    r.branchScale = try model.parsedBranchScale()
-    r.branchMatrices = model.branchMatrices
-    r.activation = model.activation
-    r.bias = model.bias
-    r.preset = model.preset
-    r.initScale = model.initScale
+    try model.apply(to: &r)
     r.loss = loss
     r.learningRate = learningRate
     r.data = try DataSource(parsing: data)
