@@ -55,7 +55,8 @@ public struct BackwardFeatureKernel<Scalar: BLASScalar>: Sendable {
   /// term of the sum is `η (s a)² (g gᵀ) ⊗ I_{d_ℓ}` (`g` the unit's `n × fanIn` input, `s` the
   /// residual scale, `a` the forward multiplier), and every other term is positive semi-definite,
   /// so `λ_min(K_ℓ) ≥ η (s a)² λ_min(g gᵀ)`. Zero when `n > fanIn`. Exact for an MLP's first layer
-  /// without bias. Lanczos approaches `λ_min` from above; together they bracket it.
+  /// without bias (up to a margin of 64 units of roundoff). Lanczos approaches `λ_min` from above;
+  /// together they bracket it.
   /// - Throws: `NumericError` from the `n × n` eigensolver.
   public func smallestEigenvalueLowerBound() throws -> Double {
     let layer = network.spec.layers[position]
@@ -63,13 +64,17 @@ public struct BackwardFeatureKernel<Scalar: BLASScalar>: Sendable {
     let unit = layer.units[last]
     let g = workspace.activatedInput(layer: position, unit: last, spec: network.spec)
     if g.rows > g.columns { return 0 }
-    var gram = Matrix<Scalar>(rows: g.rows, columns: g.rows)
-    gram.syrk(g)
-    var values = [Double]()
-    gram.copyEntries(into: &values)
-    let smallest = try Matrix<Double>(rows: g.rows, columns: g.rows, storage: values).symmetricEigen().values.min() ?? 0
+    // The Gram matrix in Double from the stored inputs, and a margin of 64 units of roundoff of
+    // `Scalar`: the bound is then certified for the network as computed, up to the rounding of its
+    // own forward pass (≈ 1e-7 relative in Float32 against a Float64 recomputation).
+    var entries = [Double]()
+    g.copyEntries(into: &entries)
+    var gram = Matrix<Double>(rows: g.rows, columns: g.rows)
+    gram.syrk(Matrix<Double>(rows: g.rows, columns: g.columns, storage: entries))
+    let smallest = try gram.symmetricEigen().values.min() ?? 0
     let coefficient = (layer.residualScale ?? 1) * unit.scaling.weight.forwardMultiplier
-    return max(0, learningRates.units[position][last].weight * coefficient * coefficient * smallest)
+    let margin = 1 - 64 * Double(Scalar.ulpOfOne)
+    return max(0, learningRates.units[position][last].weight * coefficient * coefficient * smallest * margin)
   }
 
   /// `K_ℓ u` for `u` of shape `n × d_ℓ`.
