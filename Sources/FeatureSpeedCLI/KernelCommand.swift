@@ -30,32 +30,13 @@ public struct KernelCommand: ParsableCommand {
 
   @OptionGroup public var model: ModelOptions
 
+  @OptionGroup public var dataOptions: DataOptions
+
   @Option(help: "Loss: cross-entropy or mse.")
   public var loss: Loss = .crossEntropy
 
   @Option(parsing: .unconditional, help: "Base learning rate η; the kernel weights layer k by η × its preset multiplier.")
   public var learningRate: Double = 0.05
-
-  @Option(help: ArgumentHelp("Data, as for train: synthetic, synthetic:gaussian, mnist:DIR, fashion-mnist[:DIR].", valueName: "source"))
-  public var data: String = "synthetic"
-
-  @Option(parsing: .unconditional, help: "Input dimension of synthetic data (default 64).")
-  public var inputDim: Int?
-
-  @Option(parsing: .unconditional, help: "Outputs of synthetic data (default 10).")
-  public var outputDim: Int?
-
-  @Option(parsing: .unconditional, help: "Training samples of synthetic data.")
-  public var trainSize: Int = 4096
-
-  @Option(parsing: .unconditional, help: "Samples in the batch (N_ℓ = batch × width).")
-  public var batchSize: Int = 128
-
-  @Option(parsing: .unconditional, help: "Seed of initialization and data (the batch is train's first).")
-  public var seed: UInt64 = 0
-
-  @Option(help: "Precision: float32 or float64.")
-  public var dtype: DType = .float32
 
   @Option(help: ArgumentHelp("Weights to analyze instead of the initialization (.safetensors, as --save-tensors writes).", valueName: "file"))
   public var weights: String?
@@ -93,17 +74,11 @@ public struct KernelCommand: ParsableCommand {
   public func request() throws -> KernelRequest {
     var r = RunRequest()
     try model.apply(to: &r)
+    try dataOptions.apply(to: &r)
     r.loss = loss
     r.learningRate = learningRate
-    r.data = try DataSource(parsing: data)
-    r.inputDimension = inputDim
-    r.outputDimension = outputDim
-    r.trainSize = trainSize
     r.testSize = 0
-    r.batchSize = batchSize
     r.steps = 1
-    r.seed = seed
-    r.dtype = dtype
     r.threads = threads
     r.output = output
     try r.validate()
@@ -112,7 +87,7 @@ public struct KernelCommand: ParsableCommand {
     settings.maximumProducts = maxProducts
     settings.probes = probes
     settings.jacobians = !noJacobians
-    settings.seed = seed
+    settings.seed = dataOptions.seed
     let layerList = try layers.map { text in
       try text.split(separator: ",").map { part -> Int in
         guard let value = Int(part.trimmingCharacters(in: .whitespaces)) else {

@@ -23,40 +23,19 @@ public struct TrainCommand: ParsableCommand {
 
   @OptionGroup public var model: ModelOptions
 
+  @OptionGroup public var dataOptions: DataOptions
+
   @Option(help: "Loss: cross-entropy or mse (one-hot targets for classification data).")
   public var loss: Loss = .crossEntropy
 
   @Option(parsing: .unconditional, help: "Base learning rate η; each tensor uses η × its preset multiplier.")
   public var learningRate: Double = RunRequest().learningRate
 
-  @Option(help: ArgumentHelp(
-    "Data: synthetic (teacher targets), synthetic:gaussian, mnist:DIR, fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist:DIR.",
-    valueName: "source"))
-  public var data: String = "synthetic"
-
-  @Option(parsing: .unconditional, help: "Input dimension of synthetic data (default 64).")
-  public var inputDim: Int?
-
-  @Option(parsing: .unconditional, help: "Outputs (classes for cross-entropy) of synthetic data (default 10).")
-  public var outputDim: Int?
-
-  @Option(parsing: .unconditional, help: "Training samples of synthetic data.")
-  public var trainSize: Int = RunRequest().trainSize
-
   @Option(parsing: .unconditional, help: "Test samples of synthetic data (0: none).")
   public var testSize: Int = RunRequest().testSize
 
-  @Option(parsing: .unconditional, help: "Samples per step.")
-  public var batchSize: Int = RunRequest().batchSize
-
   @Option(parsing: .unconditional, help: "Number of SGD steps.")
   public var steps: Int = RunRequest().steps
-
-  @Option(parsing: .unconditional, help: "Seed of initialization, data and shuffling.")
-  public var seed: UInt64 = 0
-
-  @Option(help: "Precision: float32 or float64.")
-  public var dtype: DType = .float32
 
   @Option(parsing: .unconditional, help: "Measure every K steps (0: never). Step 0 is always measured when K > 0.")
   public var measureEvery: Int = RunRequest().measureEvery
@@ -103,17 +82,11 @@ public struct TrainCommand: ParsableCommand {
     var r = RunRequest()
     r.name = name
     try model.apply(to: &r)
+    try dataOptions.apply(to: &r)
     r.loss = loss
     r.learningRate = learningRate
-    r.data = try DataSource(parsing: data)
-    r.inputDimension = inputDim
-    r.outputDimension = outputDim
-    r.trainSize = trainSize
     r.testSize = testSize
-    r.batchSize = batchSize
     r.steps = steps
-    r.seed = seed
-    r.dtype = dtype
     r.measureEvery = measureEvery
     r.probe = probe
     r.measuresActualStep = !noActual

@@ -12,7 +12,8 @@ public struct KernelSettings: Codable, Equatable, Sendable {
   /// Also the singular values of the Jacobian from the first feature to each layer.
   public var jacobians: Bool = true
   /// Build the Jacobian densely (LAPACK SVD, exact) when its smaller side has at most this many
-  /// entries; Lanczos on the Gram operator above.
+  /// entries and its domain at most four times as many (one tangent pass per domain entry);
+  /// Lanczos on the Gram operator otherwise.
   public var denseJacobianLimit: Int = 512
   /// Seed of the Lanczos start vectors and the Hutchinson probes.
   public var seed: UInt64 = 0

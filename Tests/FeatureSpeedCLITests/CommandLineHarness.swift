@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import _TestSupport
 
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
 /// Runs the real `featurespeed` executable (built next to the test bundle by
 /// `swift build --build-tests`) and captures its exit status, standard output and error.
 enum FeatureSpeedBinary {
@@ -37,4 +41,11 @@ func readCSV(_ url: URL) throws -> (header: [String], rows: [[String]]) {
 func readConfig(_ directory: URL) throws -> [String: Any] {
   let data = try Data(contentsOf: directory.appendingPathComponent("config.json"))
   return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+}
+
+/// Whether the file parses as XML (our SVG figures and `index.html` pages). On Linux `parse()` can
+/// return true for malformed input while setting `parserError`, so both are checked.
+func isWellFormedXML(_ url: URL) throws -> Bool {
+  let parser = XMLParser(data: try Data(contentsOf: url))
+  return parser.parse() && parser.parserError == nil
 }

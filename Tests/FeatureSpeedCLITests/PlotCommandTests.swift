@@ -46,13 +46,6 @@ struct PlotCommandTests {
     try command.run()
   }
 
-  /// Whether the file parses as XML. On Linux `parse()` can return true for malformed input while
-  /// setting `parserError`, so both are checked.
-  func isWellFormedXML(_ url: URL) throws -> Bool {
-    let parser = XMLParser(data: try Data(contentsOf: url))
-    return parser.parse() && parser.parserError == nil
-  }
-
   @Test("--quantity on a measurements.csv writes a well-formed SVG labeled with the quantity")
   func quantity() throws {
     try withMeasurements { (directory: URL) throws in

@@ -6,13 +6,6 @@ import _TestSupport
   import FoundationXML
 #endif
 
-/// Whether the file parses as XML. On Linux `parse()` can return true for malformed input while
-/// setting `parserError`, so both are checked.
-func isWellFormedXML(_ url: URL) throws -> Bool {
-  let parser = XMLParser(data: try Data(contentsOf: url))
-  return parser.parse() && parser.parserError == nil
-}
-
 /// `featurespeed reproduce NAME --quick` for every reproduction (SPEC §6.4–§6.7): the files of the
 /// report exist, the CSV files have the expected columns and rows, the figures and the HTML page
 /// are well-formed XML, and a second invocation reuses the finished runs.

@@ -23,7 +23,7 @@ extension Reproduction {
     job.request.architecture == .mlp ? job.request.depth - 1 : job.request.depth
   }
 
-  /// The mean over seeds of `values[key]`.
+  /// The arithmetic mean (0 for no values).
   private func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
 
   // MARK: §6.1
