@@ -16,6 +16,19 @@ public struct StepMeasurement: Sendable {
   /// `‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖` on the fixed probe batch, one per layer (empty when off).
   public var featureChange: [Double]
 
+  public init(
+    step: Int, lossBefore: Double, actualLoss: (before: Double, after: Double)?, layers: [FeatureSpeedStatistics],
+    actual: [ActualUpdateStatistics], spectral: [SpectralStatistics], featureChange: [Double]
+  ) {
+    self.step = step
+    self.lossBefore = lossBefore
+    self.actualLoss = actualLoss
+    self.layers = layers
+    self.actual = actual
+    self.spectral = spectral
+    self.featureChange = featureChange
+  }
+
   /// `−δℒ = Σ_k C_k`.
   public var lossDecayFirstOrder: Double { layers.first?.totalContribution ?? 0 }
   /// `ℒ(θ) − ℒ(θ+δθ)` on the rows of the actual-step measurement.
