@@ -35,6 +35,8 @@ public struct RunDirectory: Sendable, Equatable {
     case finalWeights = "weights-final.safetensors"
     /// The fixed measurement batch (inputs and targets), safetensors.
     case batch = "batch.safetensors"
+    /// FSC-control decisions per step and layer, tidy CSV (only under control, SPEC §5.3).
+    case control = "control.csv"
   }
 
   /// The directory.
@@ -82,6 +84,8 @@ public struct RunDirectory: Sendable, Equatable {
   public var measurementsURL: URL { url(for: .measurements) }
   /// `metrics.csv`.
   public var metricsURL: URL { url(for: .metrics) }
+  /// `control.csv`.
+  public var controlURL: URL { url(for: .control) }
   /// `weights-init.safetensors`.
   public var initialWeightsURL: URL { url(for: .initialWeights) }
   /// `weights-final.safetensors`.

@@ -67,6 +67,25 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var saveTensors = false
   /// BLAS threads (`nil`: all cores).
   public var threads: Int?
+  /// A learning-rate file (`featurespeed diagnose`) whose per-layer multipliers apply on top of the preset.
+  public var presetFile: String?
+  /// FSC-control (SPEC §5.3) as the `--control-*` flags give it; `controlSettings` combines them.
+  /// Backward normalization target of `√N‖b‖` (`nil`: off).
+  public var controlBackwardNorm: Double?
+  /// Adaptive rates with target decay `ρ·ℒ` per step (`nil`: off).
+  public var controlDecay: Double?
+  /// Target contribution shares (adaptive rates and `diagnose`).
+  public var controlProfile: ContributionProfile = .uniform
+  /// Adaptive rates with a target relative feature speed (`nil`: off).
+  public var controlFeatureSpeed: Double?
+  /// Cap of the control factors.
+  public var controlCap: Double = 1e3
+  /// EMA weight of the newest factor (1: none).
+  public var controlSmoothing: Double = 1
+  /// Floor on the per-layer decay at the preset rates.
+  public var controlFloor: Double = 1e-30
+  /// Adapt only during the first K steps (0: throughout).
+  public var controlCalibration: Int = 0
 
   public init() {}
 
@@ -81,11 +100,21 @@ public struct RunRequest: Codable, Equatable, Sendable {
     MeasurementSettings(probeRows: probe, measuresActualStep: measuresActualStep, measuresSpectra: measuresSpectra)
   }
 
+  /// The FSC-control settings implied by the `--control-*` options (SPEC §5.3).
+  public var controlSettings: ControlSettings {
+    var rates: RateTarget?
+    if let rho = controlDecay { rates = .contributions(profile: controlProfile, decayFraction: rho) }
+    if let speed = controlFeatureSpeed { rates = .featureSpeed(speed) }
+    return ControlSettings(
+      backwardTarget: controlBackwardNorm, rates: rates, cap: controlCap, smoothing: controlSmoothing, floor: controlFloor,
+      calibrationSteps: controlCalibration)
+  }
+
   /// The training-loop settings implied by the request.
   public var trainingSettings: TrainingSettings {
     TrainingSettings(
       baseLearningRate: learningRate, batchSize: batchSize, steps: steps, seed: seed, measureEvery: measureEvery,
-      measurement: measurementSettings, evaluateEvery: evaluateEvery)
+      measurement: measurementSettings, evaluateEvery: evaluateEvery, control: controlSettings)
   }
 
   /// Checks what can be checked without loading data.
@@ -119,6 +148,13 @@ public struct RunRequest: Codable, Equatable, Sendable {
     }
     if ![1, 2].contains(branchMatrices) {
       throw RunError.invalidOption(flag: "--branch-matrices", value: "\(branchMatrices)", expected: "1 or 2")
+    }
+    if controlDecay != nil && controlFeatureSpeed != nil {
+      throw ControlError.conflictingOptions("--control-decay", "--control-feature-speed")
+    }
+    try controlSettings.validate()
+    if case .weights = controlProfile {  // one weight per layer position
+      _ = try controlProfile.shares(layerCount: architecture == .mlp ? depth : depth + 2)
     }
     try trainingSettings.validate()
   }

@@ -13,13 +13,16 @@ public struct RunSetup: Sendable {
   public let data: LoadedData
   /// The resolved scalings and the network spec.
   public let resolution: PresetResolution
+  /// The per-layer multipliers of `--preset-file`, already applied to `resolution.spec`.
+  public let learningRateMultipliers: LearningRateMultipliers?
 
   /// The network spec (architecture, per-unit scalings, loss).
   public var spec: NetworkSpec { resolution.spec }
 
   /// Validates `request`, loads its data and resolves its preset.
   /// - Throws: `RunError` (invalid options, options contradicting the data), `PresetError`,
-  ///   `DataError`, `ArchitectureError`.
+  ///   `DataError`, `ArchitectureError`, `ControlError` (a learning-rate file that cannot be read
+  ///   or does not fit the network).
   public init(_ request: RunRequest) throws {
     try request.validate()
     preset = try Presets.named(request.preset)
@@ -37,8 +40,16 @@ public struct RunSetup: Sendable {
       kind: request.architecture, inputDimension: data.train.inputDimension, width: request.width,
       depth: request.depth, outputDimension: data.train.targetDimension, activation: request.activation,
       hasBias: request.bias, branchScale: 1, branchMatrices: request.branchMatrices)
-    resolution = try PresetResolution(
+    var resolution = try PresetResolution(
       architecture: architecture, loss: request.loss, preset: preset, optimizer: .sgd,
       branchScale: request.branchScale, initScale: request.initScale)
+    if let path = request.presetFile {
+      let file = try LearningRateMultipliers.read(from: URL(fileURLWithPath: path))
+      try file.apply(to: &resolution.spec, preset: preset.name, path: path)
+      learningRateMultipliers = file
+    } else {
+      learningRateMultipliers = nil
+    }
+    self.resolution = resolution
   }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Measurements
+import Scalings
 import Training
 
-/// The training observer of a run directory: streams `measurements.csv` and `metrics.csv`,
-/// flushing at every measured step and evaluation so an interrupted run keeps its rows, and
-/// forwards events to the reporter.
+/// The training observer of a run directory: streams `measurements.csv`, `metrics.csv` and under
+/// FSC-control `control.csv`, flushing at every measured step and evaluation (control: every 10
+/// steps and at the end) so an interrupted run keeps its rows, and forwards events to the reporter.
 struct RunWriter<Reporter: RunReporter>: TrainingObserver {
   /// Header of `metrics.csv`: train rows every step (batch loss before the update), test rows at
   /// evaluations (`step` = updates applied).
@@ -14,15 +15,21 @@ struct RunWriter<Reporter: RunReporter>: TrainingObserver {
   let totalSteps: Int
   let measurements: CSVWriter
   let metrics: CSVWriter
+  /// `control.csv`, under FSC-control only.
+  let control: CSVWriter?
+  /// User-facing layer indices, for the control rows.
+  let layerIndices: [Int]
   var reporter: Reporter
   private(set) var lastRecord: StepRecord?
   private(set) var lastEvaluation: Evaluation?
 
-  init(run: String, totalSteps: Int, directory: RunDirectory, reporter: Reporter) throws {
+  init(run: String, totalSteps: Int, directory: RunDirectory, reporter: Reporter, controlled: Bool = false, layerIndices: [Int] = []) throws {
     self.run = run
     self.totalSteps = totalSteps
+    self.layerIndices = layerIndices
     measurements = try CSVWriter(url: directory.measurementsURL, header: LayerMeasurement.csvHeader)
     metrics = try CSVWriter(url: directory.metricsURL, header: Self.metricsHeader)
+    control = controlled ? try CSVWriter(url: directory.controlURL, header: LayerMeasurement.csvHeader) : nil
     self.reporter = reporter
   }
 
@@ -48,11 +55,20 @@ struct RunWriter<Reporter: RunReporter>: TrainingObserver {
     reporter.evaluated(evaluation)
   }
 
+  mutating func didControl(_ decision: ControlDecision) throws {
+    guard let control else { return }
+    for row in decision.rows(run: run, layerIndices: layerIndices) {
+      try control.append(row: [.text(row.run), .integer(row.step), CSVField(row.layer), .text(row.quantity), .double(row.value)])
+    }
+    if decision.step % 10 == 0 { try control.flush() }
+  }
+
   func shouldStop() -> Bool { reporter.shouldStop() }
 
-  /// Flushes and closes both files.
+  /// Flushes and closes every file.
   func close() throws {
     try measurements.close()
     try metrics.close()
+    try control?.close()
   }
 }

@@ -76,7 +76,9 @@ public enum TrainingRun {
       }
       try file.write(to: directory.batchURL)
     }
-    var writer = try RunWriter(run: request.runName, totalSteps: request.steps, directory: directory, reporter: reporter)
+    var writer = try RunWriter(
+      run: request.runName, totalSteps: request.steps, directory: directory, reporter: reporter,
+      controlled: request.controlSettings.isActive, layerIndices: spec.layerIndices)
     writer.reporter.runStarted(configuration, directory: directory.url)
 
     let outcome: TrainingOutcome

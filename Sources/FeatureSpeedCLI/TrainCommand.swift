@@ -67,6 +67,8 @@ public struct TrainCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
   public var threads: Int?
 
+  @OptionGroup(title: "FSC-control (SPEC §5.3)") public var control: ControlOptions
+
   @Flag(help: "Print only the progress line and the summary, not the per-layer tables.")
   public var quiet = false
 
@@ -96,6 +98,7 @@ public struct TrainCommand: ParsableCommand {
     r.overwrite = overwrite
     r.saveTensors = saveTensors
     r.threads = threads
+    try control.apply(to: &r)
     try r.validate()
     return r
   }

@@ -1,4 +1,5 @@
 import Measurements
+import Scalings
 
 /// What happened at one training step (before its update), for progress and `metrics.csv`.
 public struct StepRecord: Codable, Equatable, Sendable {
@@ -33,6 +34,8 @@ public protocol TrainingObserver {
   mutating func didMeasure(_ measurement: StepMeasurement) throws
   /// After every evaluation on the test split.
   mutating func didEvaluate(_ evaluation: Evaluation) throws
+  /// At every step under FSC-control (SPEC §5.3), with the decision applied to that step.
+  mutating func didControl(_ decision: ControlDecision) throws
   /// Polled before every step; `true` stops the run with `.interrupted`.
   func shouldStop() -> Bool
 }
@@ -41,5 +44,6 @@ extension TrainingObserver {
   public mutating func didStep(_ record: StepRecord) throws {}
   public mutating func didMeasure(_ measurement: StepMeasurement) throws {}
   public mutating func didEvaluate(_ evaluation: Evaluation) throws {}
+  public mutating func didControl(_ decision: ControlDecision) throws {}
   public func shouldStop() -> Bool { false }
 }

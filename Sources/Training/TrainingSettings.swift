@@ -1,4 +1,5 @@
 import Measurements
+import Scalings
 
 /// How to train: the step loop's settings (everything except the model and the data).
 public struct TrainingSettings: Codable, Equatable, Sendable {
@@ -17,10 +18,13 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
   /// Evaluate on the test split every `evaluateEvery` steps (and always after the last step);
   /// 0 evaluates only at the end.
   public var evaluateEvery: Int
+  /// FSC-control of the per-layer learning rates (SPEC §5.3); inactive by default.
+  public var control: ControlSettings
 
   public init(
     baseLearningRate: Double, batchSize: Int, steps: Int, seed: UInt64, measureEvery: Int = 10,
-    measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0
+    measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0,
+    control: ControlSettings = ControlSettings()
   ) {
     self.baseLearningRate = baseLearningRate
     self.batchSize = batchSize
@@ -29,6 +33,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     self.measureEvery = measureEvery
     self.measurement = measurement
     self.evaluateEvery = evaluateEvery
+    self.control = control
   }
 
   /// Checks every setting.
@@ -42,6 +47,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     try require(steps >= 1, "steps", "\(steps)", "a positive integer, e.g. --steps 500")
     try require(measureEvery >= 0, "measure-every", "\(measureEvery)", "0 (off) or a positive number of steps")
     try require(evaluateEvery >= 0, "evaluate-every", "\(evaluateEvery)", "0 (only at the end) or a positive number of steps")
+    try control.validate()
     if let probe = measurement.probeRows {
       try require(probe >= 1 && probe <= batchSize, "probe", "\(probe)", "between 1 and the batch size (\(batchSize)); omit --probe for exact measurements on the whole batch")
     }

@@ -26,6 +26,15 @@ enum SweepKey: String, CaseIterable, Sendable {
   case evaluateEvery = "evaluate-every"
   case saveTensors = "save-tensors"
   case threads
+  case presetFile = "preset-file"
+  case controlBackwardNorm = "control-backward-norm"
+  case controlDecay = "control-decay"
+  case controlProfile = "control-profile"
+  case controlFeatureSpeed = "control-feature-speed"
+  case controlCap = "control-cap"
+  case controlSmoothing = "control-smoothing"
+  case controlFloor = "control-floor"
+  case controlCalibration = "control-calibration"
 
   /// `train` flags a sweep owns or that only change the console, with the reason for messages.
   static let reserved: [String: String] = [
@@ -53,7 +62,9 @@ enum SweepKey: String, CaseIterable, Sendable {
   /// Whether `null` (the `train` default: the flag not given) is accepted.
   var acceptsNull: Bool {
     switch self {
-    case .branchScale, .inputDim, .outputDim, .probe, .threads: true
+    case .branchScale, .inputDim, .outputDim, .probe, .threads, .presetFile, .controlBackwardNorm, .controlDecay,
+      .controlFeatureSpeed:
+      true
     default: false
     }
   }
@@ -75,6 +86,15 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .testSize, .measureEvery, .evaluateEvery: "a whole number ≥ 0"
     case .inputDim, .outputDim, .probe, .threads: "a whole number ≥ 1, or null (the default)"
     case .width, .depth, .trainSize, .batchSize, .steps: "a whole number ≥ 1"
+    case .presetFile: "the path of a learning-rate file (featurespeed diagnose), or null"
+    case .controlBackwardNorm: "a positive target for √N‖b‖, or null (off)"
+    case .controlDecay: "a fraction of the loss in (0, 1), or null (off)"
+    case .controlProfile: "uniform or comma-separated positive weights, one per layer"
+    case .controlFeatureSpeed: "a positive relative feature speed, or null (off)"
+    case .controlCap: "a number ≥ 1"
+    case .controlSmoothing: "a weight in (0, 1]"
+    case .controlFloor: "a number ≥ 0"
+    case .controlCalibration: "a whole number ≥ 0"
     }
   }
 
@@ -104,6 +124,15 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .trainSize: "4096"
     case .batchSize: "128"
     case .steps: "200"
+    case .presetFile: "runs/diagnose/lr-multipliers.json"
+    case .controlBackwardNorm: "1"
+    case .controlDecay: "0.05"
+    case .controlProfile: "uniform"
+    case .controlFeatureSpeed: "0.05"
+    case .controlCap: "1000"
+    case .controlSmoothing: "1"
+    case .controlFloor: "1e-30"
+    case .controlCalibration: "0"
     }
   }
 
@@ -161,6 +190,18 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps:
       guard let n = Int(trimmed), n >= 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
+    case .presetFile:
+      guard !trimmed.isEmpty else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .text(trimmed)
+    case .controlProfile:
+      guard (try? ContributionProfile(parsing: trimmed)) != nil else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .text(trimmed)
+    case .controlBackwardNorm, .controlFeatureSpeed, .controlFloor, .controlCap, .controlSmoothing, .controlDecay:
+      guard let x = Double(trimmed), x.isFinite, x >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
+    case .controlCalibration:
+      guard let n = Int(trimmed), n >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .integer(n)
     }
   }
 
@@ -207,6 +248,19 @@ enum SweepKey: String, CaseIterable, Sendable {
     case (.saveTensors, .flag(let on)): request.saveTensors = on
     case (.threads, .integer(let n)): request.threads = n
     case (.threads, .unset): request.threads = nil
+    case (.presetFile, .text(let path)): request.presetFile = path
+    case (.presetFile, .unset): request.presetFile = nil
+    case (.controlBackwardNorm, .number(let x)): request.controlBackwardNorm = x
+    case (.controlBackwardNorm, .unset): request.controlBackwardNorm = nil
+    case (.controlDecay, .number(let x)): request.controlDecay = x
+    case (.controlDecay, .unset): request.controlDecay = nil
+    case (.controlProfile, .text(let text)): request.controlProfile = (try? ContributionProfile(parsing: text)) ?? .uniform
+    case (.controlFeatureSpeed, .number(let x)): request.controlFeatureSpeed = x
+    case (.controlFeatureSpeed, .unset): request.controlFeatureSpeed = nil
+    case (.controlCap, .number(let x)): request.controlCap = x
+    case (.controlSmoothing, .number(let x)): request.controlSmoothing = x
+    case (.controlFloor, .number(let x)): request.controlFloor = x
+    case (.controlCalibration, .integer(let n)): request.controlCalibration = n
     default: preconditionFailure("Value \(value) was not parsed for key \(rawValue)")
     }
   }
@@ -227,6 +281,8 @@ enum SweepValue: Equatable, Sendable {
   case number(Double)
   case integer(Int)
   case seed(UInt64)
+  /// A path or a list, kept as written.
+  case text(String)
 
   /// The canonical text: one spelling per value, read back by the same parsing (`0.1`, `1e-05`,
   /// `inv-sqrt`, `synthetic`, `fashion-mnist`, `mnist:/data/mnist`, `true`, `default` for null).
@@ -244,6 +300,7 @@ enum SweepValue: Equatable, Sendable {
     case .number(let x): x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     case .integer(let n): String(n)
     case .seed(let seed): String(seed)
+    case .text(let text): text
     }
   }
 }
