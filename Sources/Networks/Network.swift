@@ -136,12 +136,24 @@ public struct Network<Scalar: BLASScalar>: Sendable {
       skipsWeightGradientsOfGramTangent: onlyForSGDTangent)
   }
 
-  private mutating func backwardPass(
+  /// The backward recursion over `range` (default: every layer), writing gradients, applying an
+  /// SGD step, or both; with `normalization`, the signal at each normalized position is rescaled
+  /// first (SPEC §5.3 item 2). Returns the applied factors `s_ℓ` (empty without normalization).
+  @discardableResult
+  mutating func backwardPass(
     _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?,
-    layers range: ClosedRange<Int>? = nil, skipsWeightGradientsOfGramTangent: Bool = false
-  ) {
+    layers range: ClosedRange<Int>? = nil, skipsWeightGradientsOfGramTangent: Bool = false,
+    normalization: BackwardNormalization? = nil
+  ) -> [Double] {
     precondition(workspace.hasBackward, "backward needs a workspace with backward buffers")
+    var factors: [Double] = normalization == nil ? [] : Array(repeating: 1, count: spec.layers.count)
     for l in (range ?? 0...(spec.layers.count - 1)).reversed() {
+      if let normalization, normalization.normalizes(position: l) {
+        // The identity-forward layer after F_ℓ: b̂_ℓ = s_ℓ b_ℓ, before layer ℓ uses it.
+        let s = Scalar(normalization.factor(for: workspace.backward[l]))
+        if s != 1 { workspace.backward[l].scale(by: s) }
+        factors[l] = Double(s)
+      }
       let layer = spec.layers[l]
       let x = l == 0 ? workspace.input : workspace.features[l - 1]
       let lastUnit = layer.units.count - 1
@@ -185,6 +197,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         }
       }
     }
+    return factors
   }
 
   // MARK: Tangent (JVP)
