@@ -23,6 +23,11 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var activation: Activation = .relu
   /// Whether dense units have biases.
   public var bias: Bool = false
+  /// Forward feature normalization `g = α(ν(F_ℓ))` (SPEC §5.3 item 1, `--normalize-features`):
+  /// `true` turns it on; `nil` (the default) is off. Optional so that configs written before
+  /// the option decode, and compare equal to a request without it (sweep resumption); set it to
+  /// `nil`, not `false`, to turn it off.
+  public var normalizesFeatures: Bool?
   /// Training loss.
   public var loss: Loss = .crossEntropy
   /// Parametrization preset slug (SPEC §5.1).
@@ -89,10 +94,11 @@ public struct RunRequest: Codable, Equatable, Sendable {
 
   public init() {}
 
-  /// The run name: `name` if given, else `<arch>-<preset>-w<width>-d<depth>-<data>-s<seed>`.
-  /// It depends only on the configuration, so two runs with one seed write identical CSV files.
+  /// The run name: `name` if given, else `<arch>-<preset>-w<width>-d<depth>-<data>-s<seed>`
+  /// (with `-nf` after the depth under forward feature normalization). It depends only on the
+  /// configuration, so two runs with one seed write identical CSV files.
   public var runName: String {
-    name ?? "\(architecture.rawValue)-\(preset)-w\(width)-d\(depth)-\(data.slug)-s\(seed)"
+    name ?? "\(architecture.rawValue)-\(preset)-w\(width)-d\(depth)\(normalizesFeatures == true ? "-nf" : "")-\(data.slug)-s\(seed)"
   }
 
   /// The measurement settings implied by the request.

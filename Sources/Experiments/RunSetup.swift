@@ -39,7 +39,8 @@ public struct RunSetup: Sendable {
     let architecture = try Architecture(
       kind: request.architecture, inputDimension: data.train.inputDimension, width: request.width,
       depth: request.depth, outputDimension: data.train.targetDimension, activation: request.activation,
-      hasBias: request.bias, branchScale: 1, branchMatrices: request.branchMatrices)
+      hasBias: request.bias, branchScale: 1, branchMatrices: request.branchMatrices,
+      normalizesFeatures: request.normalizesFeatures ?? false)
     var resolution = try PresetResolution(
       architecture: architecture, loss: request.loss, preset: preset, optimizer: .sgd,
       branchScale: request.branchScale, initScale: request.initScale)

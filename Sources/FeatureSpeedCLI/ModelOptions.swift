@@ -29,6 +29,9 @@ public struct ModelOptions: ParsableArguments {
   @Flag(help: "Give every layer a bias vector.")
   public var bias = false
 
+  @Flag(help: "Forward feature normalization (SPEC §5.3): every layer reads its input feature as α(F/rms_row(F)).")
+  public var normalizeFeatures = false
+
   @Option(help: ArgumentHelp(
     "Parametrization (SPEC §5.1): sp, ntk, mup, spectral, spectral-exact, mf-mup, fsc, resnet-sqrt, resnet-inv.",
     valueName: "name"))
@@ -51,7 +54,7 @@ public struct ModelOptions: ParsableArguments {
   }
 
   /// Sets the model fields of `request` (architecture, width, depth, branch scale and matrices,
-  /// activation, bias, preset, init scale) from these options.
+  /// activation, bias, feature normalization, preset, init scale) from these options.
   /// - Throws: `PresetError.invalidBranchScale`.
   public func apply(to request: inout RunRequest) throws {
     request.architecture = arch
@@ -61,6 +64,7 @@ public struct ModelOptions: ParsableArguments {
     request.branchMatrices = branchMatrices
     request.activation = activation
     request.bias = bias
+    request.normalizesFeatures = normalizeFeatures ? true : nil
     request.preset = preset
     request.initScale = initScale
   }

@@ -58,7 +58,8 @@ public struct PresetsCommand: ParsableCommand {
     }
     let architecture = try Architecture(
       kind: model.arch, inputDimension: inputDim, width: model.width, depth: model.depth, outputDimension: outputDim,
-      activation: model.activation, hasBias: model.bias, branchScale: 1, branchMatrices: model.branchMatrices)
+      activation: model.activation, hasBias: model.bias, branchScale: 1, branchMatrices: model.branchMatrices,
+      normalizesFeatures: model.normalizeFeatures)
     let resolution = try PresetResolution(
       architecture: architecture, loss: .crossEntropy, preset: preset, optimizer: optimizer,
       branchScale: try model.parsedBranchScale(), initScale: model.initScale)

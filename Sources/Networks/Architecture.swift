@@ -30,12 +30,26 @@ public struct Architecture: Codable, Equatable, Sendable {
   /// Weight matrices per ResNet branch: 1 (`β a φ(F) Wᵀ`, default) or 2
   /// (`β a₂ φ(a₁ φ(F) W₁ᵀ) W₂ᵀ`). Ignored for MLPs.
   public var branchMatrices: Int
+  /// Forward normalization (SPEC §5.3 item 1): every unit whose input is a feature `F_ℓ` (MLP
+  /// layers 2…L, ResNet branches and readout; not the data, not the inner unit of a two-matrix
+  /// branch) applies `g = α(ν(F_ℓ))` with the affine-free per-sample RMS normalization
+  /// `ν(z) = z / rms_row(z)`, `rms_row(z)_i = √(mean_j z_ij² + ε)`, `ε =
+  /// featureNormalizationEpsilon`. The features `F_ℓ` stay the raw layer outputs, so every
+  /// identity of SPEC §3 holds with them. Default `false`; absent in files written before it.
+  public var normalizesFeatures: Bool
+
+  /// `ε` of the forward normalization: 0, so `ν` is exactly scale-invariant and every row of
+  /// `ν(z)` has rms 1. A zero row (e.g. a sample whose ReLU inputs are all off) is guarded instead:
+  /// its row rms is taken as 1, so `ν(0) = 0` and the VJP/JVP use `J = I` there. The VJP and JVP
+  /// reuse the forward's row rms, so they stay exactly adjoint (and every identity of SPEC §3
+  /// exact) for any `ε` and at guarded rows too.
+  public static let featureNormalizationEpsilon = 0.0
 
   /// - Throws: `ArchitectureError` when a size is not positive or the depth is too small.
   public init(
     kind: ArchitectureKind, inputDimension: Int, width: Int, depth: Int, outputDimension: Int,
     activation: Activation = .relu, hasBias: Bool = false, branchScale: Double = 1,
-    branchMatrices: Int = 1
+    branchMatrices: Int = 1, normalizesFeatures: Bool = false
   ) throws {
     self.kind = kind
     self.inputDimension = inputDimension
@@ -46,7 +60,23 @@ public struct Architecture: Codable, Equatable, Sendable {
     self.hasBias = hasBias
     self.branchScale = branchScale
     self.branchMatrices = branchMatrices
+    self.normalizesFeatures = normalizesFeatures
     try validate()
+  }
+
+  /// Decodes an architecture; `normalizesFeatures` may be absent (files written before it: off).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    kind = try container.decode(ArchitectureKind.self, forKey: .kind)
+    inputDimension = try container.decode(Int.self, forKey: .inputDimension)
+    width = try container.decode(Int.self, forKey: .width)
+    depth = try container.decode(Int.self, forKey: .depth)
+    outputDimension = try container.decode(Int.self, forKey: .outputDimension)
+    activation = try container.decode(Activation.self, forKey: .activation)
+    hasBias = try container.decode(Bool.self, forKey: .hasBias)
+    branchScale = try container.decode(Double.self, forKey: .branchScale)
+    branchMatrices = try container.decode(Int.self, forKey: .branchMatrices)
+    normalizesFeatures = try container.decodeIfPresent(Bool.self, forKey: .normalizesFeatures) ?? false
   }
 
   /// Checks sizes (also after decoding from a file).
@@ -80,7 +110,8 @@ public struct Architecture: Codable, Equatable, Sendable {
         let role: LayerRole = l == 1 ? .input : (l == depth ? .output : .hidden)
         let unit = UnitLayout(
           layerIndex: l, unitIndex: 0, role: role, fanIn: fanIn, fanOut: fanOut,
-          inputActivation: l == 1 ? .identity : activation, hasBias: hasBias, depth: depth)
+          inputActivation: l == 1 ? .identity : activation, hasBias: hasBias, depth: depth,
+          normalizesInput: normalizesFeatures && l > 1)
         return LayerLayout(index: l, units: [unit], residualScale: nil)
       }
     case .resnet:
@@ -91,13 +122,15 @@ public struct Architecture: Codable, Equatable, Sendable {
       for l in 1...depth {
         let units = (0..<branchMatrices).map { u in
           UnitLayout(layerIndex: l, unitIndex: u, role: .hidden, fanIn: width, fanOut: width,
-                     inputActivation: activation, hasBias: hasBias, depth: depth)
+                     inputActivation: activation, hasBias: hasBias, depth: depth,
+                     normalizesInput: normalizesFeatures && u == 0)
         }
         layers.append(LayerLayout(index: l, units: units, residualScale: branchScale))
       }
       layers.append(LayerLayout(index: depth + 1, units: [UnitLayout(
         layerIndex: depth + 1, unitIndex: 0, role: .output, fanIn: width, fanOut: outputDimension,
-        inputActivation: .identity, hasBias: hasBias, depth: depth)], residualScale: nil))
+        inputActivation: .identity, hasBias: hasBias, depth: depth, normalizesInput: normalizesFeatures)],
+        residualScale: nil))
       return layers
     }
   }
@@ -121,10 +154,13 @@ public struct UnitLayout: Codable, Equatable, Sendable {
   public var hasBias: Bool
   /// The network depth `L` (presets may scale with it).
   public var depth: Int
+  /// Whether the unit's input (a feature `z = F_ℓ`) is RMS-normalized per sample before the input
+  /// activation: `g = α(ν(z))` (SPEC §5.3 item 1, see `Architecture.normalizesFeatures`).
+  public var normalizesInput: Bool
 
   public init(
     layerIndex: Int, unitIndex: Int, role: LayerRole, fanIn: Int, fanOut: Int, inputActivation: Activation,
-    hasBias: Bool, depth: Int
+    hasBias: Bool, depth: Int, normalizesInput: Bool = false
   ) {
     self.layerIndex = layerIndex
     self.unitIndex = unitIndex
@@ -134,6 +170,21 @@ public struct UnitLayout: Codable, Equatable, Sendable {
     self.inputActivation = inputActivation
     self.hasBias = hasBias
     self.depth = depth
+    self.normalizesInput = normalizesInput
+  }
+
+  /// Decodes a unit layout; `normalizesInput` may be absent (files written before it: off).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    layerIndex = try container.decode(Int.self, forKey: .layerIndex)
+    unitIndex = try container.decode(Int.self, forKey: .unitIndex)
+    role = try container.decode(LayerRole.self, forKey: .role)
+    fanIn = try container.decode(Int.self, forKey: .fanIn)
+    fanOut = try container.decode(Int.self, forKey: .fanOut)
+    inputActivation = try container.decode(Activation.self, forKey: .inputActivation)
+    hasBias = try container.decode(Bool.self, forKey: .hasBias)
+    depth = try container.decode(Int.self, forKey: .depth)
+    normalizesInput = try container.decodeIfPresent(Bool.self, forKey: .normalizesInput) ?? false
   }
 }
 

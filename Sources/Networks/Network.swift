@@ -29,18 +29,24 @@ public struct Network<Scalar: BLASScalar>: Sendable {
 
   // MARK: Forward
 
-  /// Forward pass: writes every feature `F_ℓ` of the batch in `workspace.input`.
+  /// Forward pass: writes every feature `F_ℓ` of the batch in `workspace.input`. A unit that
+  /// normalizes its input (SPEC §5.3 item 1) applies `g = α(ν(z))` and keeps `ν(z)` and the row
+  /// rms for the backward and tangent passes.
   public func forward(_ workspace: inout Workspace<Scalar>) {
     precondition(workspace.matches(spec), "Workspace was made for another network")
     for (l, layer) in spec.layers.enumerated() {
       let x = l == 0 ? workspace.input : workspace.features[l - 1]
       let lastUnit = layer.units.count - 1
       for (u, unit) in layer.units.enumerated() {
-        let z = u == 0 ? x : workspace.unitInputs[l][u]
-        if unit.inputActivation != .identity {
-          workspace.activated[l][u].setActivation(unit.inputActivation, of: z)
+        var y = u == 0 ? x : workspace.unitInputs[l][u]  // z, or ν(z) below
+        if unit.normalizesInput {
+          workspace.normalizeInput(layer: l, unit: u, y, epsilon: Architecture.featureNormalizationEpsilon)
+          y = workspace.normalized[l][u]
         }
-        let g = unit.inputActivation == .identity ? z : workspace.activated[l][u]
+        if unit.inputActivation != .identity {
+          workspace.activated[l][u].setActivation(unit.inputActivation, of: y)
+        }
+        let g = unit.inputActivation == .identity ? y : workspace.activated[l][u]
         let unitParameters = parameters.layers[l][u]
         if u < lastUnit {
           unitParameters.forward(g, spec: unit, scale: 1, into: &workspace.unitInputs[l][u + 1])
@@ -77,8 +83,9 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// Backward pass (SPEC §3.1), after `computeLoss(gradient: true)`: writes every `b_ℓ` into the
   /// workspace and every `∇_W ℒ`, `∇_c ℒ` into `gradients` (overwrites).
   ///
-  /// Per unit, `∇_W = s·a·dyᵀ g`, `∂ℒ/∂g = s·a·dy W`, `∂ℒ/∂z = α'(z) ⊙ ∂ℒ/∂g`; a residual block
-  /// adds the skip path, `b_{ℓ−1} = b_ℓ + β a φ'(F_{ℓ−1}) ⊙ (b_ℓ W)`.
+  /// Per unit, `∇_W = s·a·dyᵀ g`, `∂ℒ/∂g = s·a·dy W`, `∂ℒ/∂z = α'(z) ⊙ ∂ℒ/∂g` (with input
+  /// normalization, SPEC §5.3: `∂ℒ/∂z = (t − y·mean_row(t ⊙ y))/r`, `t = α'(y) ⊙ ∂ℒ/∂g`,
+  /// `y = ν(z)`); a residual block adds the skip path, `b_{ℓ−1} = b_ℓ + β a φ'(F_{ℓ−1}) ⊙ (b_ℓ W)`.
   public func backward(_ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>) {
     var network = self  // shares storage; the pass below does not write parameters
     var sink: NetworkParameters<Scalar>? = gradients
@@ -129,12 +136,24 @@ public struct Network<Scalar: BLASScalar>: Sendable {
       skipsWeightGradientsOfGramTangent: onlyForSGDTangent)
   }
 
-  private mutating func backwardPass(
+  /// The backward recursion over `range` (default: every layer), writing gradients, applying an
+  /// SGD step, or both; with `normalization`, the signal at each normalized position is rescaled
+  /// first (SPEC §5.3 item 2). Returns the applied factors `s_ℓ` (empty without normalization).
+  @discardableResult
+  mutating func backwardPass(
     _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?,
-    layers range: ClosedRange<Int>? = nil, skipsWeightGradientsOfGramTangent: Bool = false
-  ) {
+    layers range: ClosedRange<Int>? = nil, skipsWeightGradientsOfGramTangent: Bool = false,
+    normalization: BackwardNormalization? = nil
+  ) -> [Double] {
     precondition(workspace.hasBackward, "backward needs a workspace with backward buffers")
+    var factors: [Double] = normalization == nil ? [] : Array(repeating: 1, count: spec.layers.count)
     for l in (range ?? 0...(spec.layers.count - 1)).reversed() {
+      if let normalization, normalization.normalizes(position: l) {
+        // The identity-forward layer after F_ℓ: b̂_ℓ = s_ℓ b_ℓ, before layer ℓ uses it.
+        let s = Scalar(normalization.factor(for: workspace.backward[l]))
+        if s != 1 { workspace.backward[l].scale(by: s) }
+        factors[l] = Double(s)
+      }
       let layer = spec.layers[l]
       let x = l == 0 ? workspace.input : workspace.features[l - 1]
       let lastUnit = layer.units.count - 1
@@ -143,11 +162,19 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         let dy = u == lastUnit ? workspace.backward[l] : workspace.unitBackward[l][u + 1]
         let scale = u == lastUnit ? (layer.residualScale ?? 1) : 1
         let z = u == 0 ? x : workspace.unitInputs[l][u]
-        let g = unit.inputActivation == .identity ? z : workspace.activated[l][u]
+        let g = unit.inputActivation != .identity
+          ? workspace.activated[l][u] : (unit.normalizesInput ? workspace.normalized[l][u] : z)
         if !(l == 0 && u == 0) {  // the data needs no gradient
           let unitParameters = parameters.layers[l][u]
           let skip: Matrix<Scalar>? = u == 0 && layer.residualScale != nil ? workspace.backward[l] : nil
-          if unit.inputActivation == .identity {
+          if unit.normalizesInput {
+            // ∂ℒ/∂z = J_ν (α'(ν(z)) ⊙ ∂ℒ/∂g) (+ skip), J_ν symmetric (SPEC §5.3).
+            unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &workspace.scratch[l][u])
+            let dg = workspace.scratch[l][u], y = workspace.normalized[l][u], r = workspace.rowRMS[l][u]
+            workspace.withInputGradient(layer: l, unit: u) { dz in
+              dz.setNormalizationBackward(unit.inputActivation, normalized: y, rootMeanSquares: r, dg, adding: skip)
+            }
+          } else if unit.inputActivation == .identity {
             workspace.withInputGradient(layer: l, unit: u) { dz in
               if let skip { dz.copy(from: skip) }
               unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &dz, accumulate: skip != nil)
@@ -170,6 +197,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         }
       }
     }
+    return factors
   }
 
   // MARK: Tangent (JVP)
@@ -178,8 +206,9 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// parameters move along `direction` (e.g. the update `δW = −η ∇ℒ`), on the batch of the last
   /// `forward`. Writes `workspace.featureTangents`.
   ///
-  /// Per unit, `δy = s·a·(δg Wᵀ + g δWᵀ) + s·a_b·1 δcᵀ` with `δg = α'(z) ⊙ δz`; a residual block
-  /// adds `δF_{ℓ−1}`. The data is fixed, so the first layer has no input tangent.
+  /// Per unit, `δy = s·a·(δg Wᵀ + g δWᵀ) + s·a_b·1 δcᵀ` with `δg = α'(z) ⊙ δz` (with input
+  /// normalization, SPEC §5.3: `δg = α'(y) ⊙ (δz − y·mean_row(δz ⊙ y))/r`, `y = ν(z)`, `r` the row
+  /// rms); a residual block adds `δF_{ℓ−1}`. The data is fixed, so the first layer has no input tangent.
   public func tangent(_ direction: NetworkParameters<Scalar>, _ workspace: inout Workspace<Scalar>) {
     tangent(.parameters(direction), &workspace)
   }
@@ -219,10 +248,16 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         let unit = layer.units[u]
         let z = u == 0 ? x : workspace.unitInputs[l][u]
         let dz: Matrix<Scalar>? = u == 0 ? dx : workspace.unitTangents[l][u]
-        let g = unit.inputActivation == .identity ? z : workspace.activated[l][u]
+        let g = unit.inputActivation != .identity
+          ? workspace.activated[l][u] : (unit.normalizesInput ? workspace.normalized[l][u] : z)
         var dg: Matrix<Scalar>? = nil
         if let dz {
-          if unit.inputActivation == .identity {
+          if unit.normalizesInput {
+            // δg = α'(ν(z)) ⊙ J_ν δz (SPEC §5.3).
+            let y = workspace.normalized[l][u], r = workspace.rowRMS[l][u]
+            workspace.scratch[l][u].setNormalizationTangent(unit.inputActivation, normalized: y, rootMeanSquares: r, dz)
+            dg = workspace.scratch[l][u]
+          } else if unit.inputActivation == .identity {
             dg = dz
           } else {
             workspace.scratch[l][u].setDerivativeProduct(unit.inputActivation, preactivation: z, dz)
@@ -251,8 +286,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
           let batchInput: Matrix<Scalar>?
           let dy: Matrix<Scalar>
           if let batch {
-            let batchZ = u == 0 ? (l == 0 ? batch.input : batch.features[l - 1]) : batch.unitInputs[l][u]
-            batchInput = unit.inputActivation == .identity ? batchZ : batch.activated[l][u]
+            batchInput = batch.activatedInput(layer: l, unit: u, spec: spec)
             dy = isLast ? batch.backward[l] : batch.unitBackward[l][u + 1]
           } else {
             batchInput = nil

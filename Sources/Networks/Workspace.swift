@@ -28,7 +28,9 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
 
   // Unit internals, [layer position][unit]; 0×0 placeholders where unused.
   var unitInputs: [[Matrix<Scalar>]]  // z_u for u ≥ 1
-  var activated: [[Matrix<Scalar>]]  // α(z_u) when α ≠ identity
+  var activated: [[Matrix<Scalar>]]  // α(z_u) (α(ν(z_u)) when normalized) when α ≠ identity
+  var normalized: [[Matrix<Scalar>]]  // y_u = ν(z_u), n × fanIn, for units that normalize their input
+  var rowRMS: [[Matrix<Scalar>]]  // r_u = rms_row(z_u), n × 1, for units that normalize their input
   var unitBackward: [[Matrix<Scalar>]]  // ∂ℒ/∂z_u for u ≥ 1
   var scratch: [[Matrix<Scalar>]]  // n × fanIn: ∂ℒ/∂g_u in backward, δg_u in tangent
   var unitTangents: [[Matrix<Scalar>]]  // δz_u for u ≥ 1
@@ -53,6 +55,12 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     activated = spec.layers.map { layer in
       layer.units.map { $0.inputActivation == .identity ? empty() : Matrix(rows: rows, columns: $0.fanIn) }
     }
+    normalized = spec.layers.map { layer in
+      layer.units.map { $0.normalizesInput ? Matrix(rows: rows, columns: $0.fanIn) : empty() }
+    }
+    rowRMS = spec.layers.map { layer in
+      layer.units.map { $0.normalizesInput ? Matrix(rows: rows, columns: 1) : empty() }
+    }
     unitBackward = spec.layers.map { layer in
       layer.units.indices.map { u in
         u == 0 || !backward ? empty() : Matrix(rows: rows, columns: layer.units[u].fanIn)
@@ -72,7 +80,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
   /// Bytes held by the buffers (for memory accounting).
   public var byteCount: Int {
     let matrices = [input, targets.values, gram] + features + backward + featureTangents
-      + (unitInputs + activated + unitBackward + scratch + unitTangents).flatMap { $0 }
+      + (unitInputs + activated + normalized + rowRMS + unitBackward + scratch + unitTangents).flatMap { $0 }
     return matrices.reduce(0) { $0 + $1.count } * MemoryLayout<Scalar>.stride + targets.labels.count * 4
   }
 
@@ -108,6 +116,10 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
       for u in activated[l].indices where activated[l][u].count > 0 {
         activated[l][u].copyRows(range, of: other.activated[l][u])
       }
+      for u in normalized[l].indices where normalized[l][u].count > 0 {
+        normalized[l][u].copyRows(range, of: other.normalized[l][u])
+        rowRMS[l][u].copyRows(range, of: other.rowRMS[l][u])
+      }
     }
   }
 
@@ -129,11 +141,27 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     for l in features.indices { features[l].add(other.features[l], scaledBy: -1) }
   }
 
-  /// The activated input `g = α(z)` of unit `u` of layer position `l` after `forward`
-  /// (`n × fanIn`): the data, a feature, or a unit internal.
+  /// The activated input `g = α(z)` (`α(ν(z))` for a unit that normalizes its input, SPEC §5.3)
+  /// of unit `u` of layer position `l` after `forward` (`n × fanIn`): the data, a feature, a unit
+  /// internal, or their normalization.
   public func activatedInput(layer l: Int, unit u: Int, spec: NetworkSpec) -> Matrix<Scalar> {
-    if spec.layers[l].units[u].inputActivation != .identity { return activated[l][u] }
-    return u > 0 ? unitInputs[l][u] : (l == 0 ? input : features[l - 1])
+    let unit = spec.layers[l].units[u]
+    if unit.inputActivation != .identity { return activated[l][u] }
+    if unit.normalizesInput { return normalized[l][u] }
+    return unitInput(layer: l, unit: u)
+  }
+
+  /// The input `z` of unit `u` of layer position `l` (`n × fanIn`): the data, a feature, or a
+  /// unit internal.
+  func unitInput(layer l: Int, unit u: Int) -> Matrix<Scalar> {
+    u > 0 ? unitInputs[l][u] : (l == 0 ? input : features[l - 1])
+  }
+
+  /// Writes `r = rms_row(z)` and `y = ν(z) = z / r` of unit `u` of layer position `l` (SPEC §5.3).
+  mutating func normalizeInput(layer l: Int, unit u: Int, _ z: Matrix<Scalar>, epsilon: Double) {
+    rowRMS[l][u].setRowRootMeanSquares(of: z, epsilon: epsilon)
+    let r = rowRMS[l][u]
+    normalized[l][u].setRowNormalization(of: z, rootMeanSquares: r)
   }
 
   /// `∂ℒ/∂y` at the output of unit `u` of layer position `l` after `backward` (`n × fanOut`):

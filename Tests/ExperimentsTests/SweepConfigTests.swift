@@ -140,6 +140,7 @@ let documentedSweep = """
         branch-matrices: 2
         activation: tanh
         bias: true
+        normalize-features: true
         loss: mse
         preset: spectral
         init-scale: 0.5
@@ -173,6 +174,7 @@ let documentedSweep = """
     expected.branchMatrices = 2
     expected.activation = .tanh
     expected.bias = true
+    expected.normalizesFeatures = true
     expected.loss = .mse
     expected.preset = "spectral"
     expected.initScale = 0.5

@@ -14,7 +14,11 @@ import _TestSupport
     var branchMatrices: Int
     var activation: Activation
     var loss: Loss
-    var testDescription: String { "\(kind.rawValue) bias=\(bias) branch=\(branchMatrices) \(activation.rawValue) \(loss.rawValue)" }
+    var normalizesFeatures = false
+    var testDescription: String {
+      "\(kind.rawValue) bias=\(bias) branch=\(branchMatrices) \(activation.rawValue) \(loss.rawValue)"
+        + (normalizesFeatures ? " normalized" : "")
+    }
   }
 
   static let cases: [Case] = TestNetworks.configurations.flatMap { c in
@@ -23,11 +27,17 @@ import _TestSupport
     }
   }
 
+  /// With forward feature normalization `g = α(ν(F_ℓ))` (SPEC §5.3 item 1).
+  static let normalizedCases: [Case] = TestNetworks.configurations.map { c in
+    Case(kind: c.kind, bias: c.bias, branchMatrices: c.branchMatrices, activation: c.branchMatrices == 2 ? .relu : .tanh,
+         loss: c.bias ? .crossEntropy : .mse, normalizesFeatures: true)
+  }
+
   /// Trains `steps` SGD steps, measuring every step, and returns the measurements.
   static func run<T: BLASScalar>(_ c: Case, steps: Int, as: T.Type) throws -> [StepMeasurement] {
     let spec = try TestNetworks.spec(
       kind: c.kind, inputDimension: 12, width: 24, depth: 4, outputDimension: 5, activation: c.activation,
-      bias: c.bias, loss: c.loss, branchMatrices: c.branchMatrices)
+      bias: c.bias, loss: c.loss, branchMatrices: c.branchMatrices, normalizesFeatures: c.normalizesFeatures)
     var network = try Network<T>(spec: spec, seed: 21)
     var ws = TestNetworks.workspace(for: spec, rows: 10, seed: 3, tangents: true, as: T.self)
     var gradients = NetworkParameters<T>(zerosFor: spec)
@@ -77,6 +87,13 @@ import _TestSupport
   func double(_ c: Case) throws {
     let measurements = try Self.run(c, steps: 6, as: Double.self)
     Self.checkIdentities(measurements, tolerance: 1e-10)
+  }
+
+  @Test("With forward normalization, key identity and FSF hold to 1e-10 in Double and 1e-3 in Float",
+        arguments: normalizedCases)
+  func normalized(_ c: Case) throws {
+    Self.checkIdentities(try Self.run(c, steps: 6, as: Double.self), tolerance: 1e-10)
+    Self.checkIdentities(try Self.run(c, steps: 6, as: Float.self), tolerance: 1e-3)
   }
 
   @Test("Key identity and FSF hold to 1e-3 in Float, at init and after 5 steps", arguments: cases)

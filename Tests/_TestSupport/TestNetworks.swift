@@ -6,16 +6,17 @@ import Networks
 /// exercise them, biases (when present) initialized at random too.
 public enum TestNetworks {
   /// A spec with non-trivial multipliers: forward multiplier `1 + 0.1·layer`, learning-rate
-  /// multiplier `0.5 + 0.25·layer` (biases `0.7`), bias init std `0.3`.
+  /// multiplier `0.5 + 0.25·layer` (biases `0.7`), bias init std `0.3`; optionally with forward
+  /// feature normalization (SPEC §5.3).
   public static func spec(
     kind: ArchitectureKind, inputDimension: Int = 4, width: Int = 6, depth: Int = 3,
     outputDimension: Int = 3, activation: Activation = .relu, bias: Bool = false,
-    loss: Loss = .mse, branchScale: Double = 0.7, branchMatrices: Int = 1
+    loss: Loss = .mse, branchScale: Double = 0.7, branchMatrices: Int = 1, normalizesFeatures: Bool = false
   ) throws -> NetworkSpec {
     let architecture = try Architecture(
       kind: kind, inputDimension: inputDimension, width: width, depth: depth,
       outputDimension: outputDimension, activation: activation, hasBias: bias,
-      branchScale: branchScale, branchMatrices: branchMatrices)
+      branchScale: branchScale, branchMatrices: branchMatrices, normalizesFeatures: normalizesFeatures)
     return try NetworkSpec(architecture: architecture, loss: loss) { unit in
       let l = Double(unit.layerIndex)
       let weight = LayerScaling(

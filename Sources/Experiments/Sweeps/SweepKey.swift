@@ -10,6 +10,7 @@ enum SweepKey: String, CaseIterable, Sendable {
   case branchScale = "branch-scale"
   case branchMatrices = "branch-matrices"
   case activation, bias, loss, preset
+  case normalizeFeatures = "normalize-features"
   case initScale = "init-scale"
   case learningRate = "learning-rate"
   case data
@@ -80,7 +81,7 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .data: "a data source: " + DataSource.acceptedForms.joined(separator: ", ")
     case .branchScale: "a branch scale: inv-sqrt, inv, m/sqrt (m > 0), a positive number, or null (the preset's)"
     case .branchMatrices: "1 or 2"
-    case .bias, .noActual, .noSpectral, .saveTensors: "true or false"
+    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors: "true or false"
     case .initScale, .learningRate: "a positive number"
     case .seed: "a whole number ≥ 0"
     case .testSize, .measureEvery, .evaluateEvery: "a whole number ≥ 0"
@@ -109,7 +110,7 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .data: "synthetic"
     case .branchScale: "inv-sqrt"
     case .branchMatrices: "1"
-    case .bias, .noActual, .noSpectral, .saveTensors: "true"
+    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors: "true"
     case .initScale: "1"
     case .learningRate: "0.05"
     case .seed: "0"
@@ -169,7 +170,7 @@ enum SweepKey: String, CaseIterable, Sendable {
         throw SweepValueProblem(expected: expectation, suggestion: nil)
       }
       return .branchScale(scale)
-    case .bias, .noActual, .noSpectral, .saveTensors:
+    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors:
       switch trimmed.lowercased() {
       case "true", "yes", "on": return .flag(true)
       case "false", "no", "off": return .flag(false)
@@ -224,6 +225,7 @@ enum SweepKey: String, CaseIterable, Sendable {
     case (.branchMatrices, .integer(let n)): request.branchMatrices = n
     case (.activation, .activation(let activation)): request.activation = activation
     case (.bias, .flag(let on)): request.bias = on
+    case (.normalizeFeatures, .flag(let on)): request.normalizesFeatures = on ? true : nil
     case (.loss, .loss(let loss)): request.loss = loss
     case (.preset, .preset(let name)): request.preset = name
     case (.initScale, .number(let x)): request.initScale = x
