@@ -5,7 +5,8 @@ public enum NewtonSchulzVariant: String, Codable, CaseIterable, Sendable {
   case cubic
   /// Muon's quintic iteration `X ← a X + b (XXᵀ) X + c (XXᵀ)² X` with
   /// `(a, b, c) = (3.4445, −4.7750, 2.0315)`, a fixed number of steps (default 5). Approximate:
-  /// every non-negligible singular value ends in ≈ [0.7, 1.2] instead of at 1.
+  /// after 5 steps every singular value ≥ ≈ 1e-2·‖A‖_F ends in ≈ [0.7, 1.2] (precisely
+  /// [0.68, 1.14]) instead of at 1; smaller ones stay below that range, zeros stay zero.
   case quintic
 }
 
