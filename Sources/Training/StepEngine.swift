@@ -3,37 +3,52 @@ import Networks
 import Measurements
 
 /// One optimization step on the batch held in `workspace` (SPEC §3): forward, loss, backward, the
-/// SGD update and — when asked — the per-layer measurements of `FeatureSpeedMeter`.
+/// optimizer's update and — when asked — the per-layer measurements of `FeatureSpeedMeter`.
 ///
 /// It owns every buffer (workspace, gradients, update, meter), made once, so a step allocates
-/// nothing. On steps that are not measured, SGD is fused into the backward pass
-/// (`Network.backwardApplyingSGD`): no gradient is stored. `Trainer` feeds it shuffled batches;
-/// the benchmark feeds it a fixed batch.
+/// nothing. With plain SGD, steps that are not measured fuse the update into the backward pass
+/// (`Network.backwardApplyingSGD`): no gradient is stored. Other optimizers store the gradients
+/// every step; on measured steps their update goes into a buffer, is measured as
+/// `ParameterStep.general`, then added. `Trainer` feeds it shuffled batches; the benchmark feeds
+/// it a fixed batch.
 public struct StepEngine<Scalar: BLASScalar> {
   /// The network being trained.
   public private(set) var network: Network<Scalar>
   /// Fill `workspace.input` and `workspace.targets` before `step`.
   public var workspace: Workspace<Scalar>
-  /// The optimizer.
+  /// The SGD rates of the fused fast path (used when `optimizerSettings.kind == .sgd`).
   public private(set) var optimizer: SGD<Scalar>
+  /// The optimizer's settings.
+  public let optimizerSettings: OptimizerSettings
+  /// The optimizer of every kind but `.sgd` (`nil` for plain SGD, which runs fused).
+  private var general: (any Optimizer<Scalar>)?
   private var gradients: NetworkParameters<Scalar>
+  private var update: NetworkParameters<Scalar>
   private var meter: FeatureSpeedMeter<Scalar>?
 
   /// - Parameters:
   ///   - batchSize: rows of the workspace.
-  ///   - baseLearningRate: the SGD base rate.
+  ///   - baseLearningRate: the base rate `η` (per tensor `η × learningRateMultiplier`).
   ///   - measurement: settings of the measured steps, or `nil` if no step will be measured.
-  public init(network: Network<Scalar>, batchSize: Int, baseLearningRate: Double, measurement: MeasurementSettings?) {
+  ///   - optimizer: which optimizer (default plain SGD); must pass `validate()`.
+  public init(
+    network: Network<Scalar>, batchSize: Int, baseLearningRate: Double, measurement: MeasurementSettings?,
+    optimizer optimizerSettings: OptimizerSettings = OptimizerSettings()
+  ) {
     self.network = network
     optimizer = SGD(spec: network.spec, baseLearningRate: baseLearningRate)
+    self.optimizerSettings = optimizerSettings
+    let isSGD = optimizerSettings.kind == .sgd
+    if !isSGD {
+      general = optimizerSettings.makeOptimizer(spec: network.spec, baseLearningRate: baseLearningRate) as any Optimizer<Scalar>
+    }
     let exactTangents = measurement?.isExact ?? false
     workspace = Workspace(spec: network.spec, rows: batchSize, backward: true, tangents: exactTangents)
+    gradients = measurement != nil || !isSGD ? NetworkParameters(zerosFor: network.spec) : NetworkParameters(layers: [])
+    update = measurement != nil && !isSGD ? NetworkParameters(zerosFor: network.spec) : NetworkParameters(layers: [])
     if let measurement {
-      gradients = NetworkParameters(zerosFor: network.spec)
       meter = FeatureSpeedMeter(
         spec: network.spec, batchRows: batchSize, settings: measurement, initialParameters: network.parameters)
-    } else {
-      gradients = NetworkParameters(layers: [])
     }
   }
 
@@ -59,14 +74,28 @@ public struct StepEngine<Scalar: BLASScalar> {
     let loss = network.computeLoss(&workspace)
     guard loss.isFinite else { return .diverged(reason: "the training loss is \(loss) at step \(index)") }
     guard measure, meter != nil else {
-      network.backwardApplyingSGD(&workspace, learningRates: optimizer.learningRates)
+      if general != nil {
+        network.backward(&workspace, gradients: &gradients)
+        general!.apply(gradients: gradients, to: &network.parameters)
+      } else {
+        network.backwardApplyingSGD(&workspace, learningRates: optimizer.learningRates)
+      }
       return .stepped(loss: loss, correct: workspace.correct, measurement: nil)
     }
     network.backward(&workspace, gradients: &gradients)
-    var measurement = meter!.measure(
-      step: index, network: network, workspace: &workspace,
-      parameterStep: .sgd(gradients: gradients, rates: optimizer.learningRates))
-    optimizer.apply(gradients: gradients, to: &network.parameters)
+    var measurement: StepMeasurement
+    if general != nil {
+      general!.computeUpdate(gradients: gradients, parameters: network.parameters, into: &update)
+      measurement = meter!.measure(
+        step: index, network: network, workspace: &workspace,
+        parameterStep: .general(gradients: gradients, update: update))
+      network.parameters.add(update)
+    } else {
+      measurement = meter!.measure(
+        step: index, network: network, workspace: &workspace,
+        parameterStep: .sgd(gradients: gradients, rates: optimizer.learningRates))
+      optimizer.apply(gradients: gradients, to: &network.parameters)
+    }
     meter!.measureAfterUpdate(&measurement, updatedNetwork: network, workspace: workspace)
     // NaN/±∞ parameters show up as a non-finite loss at the next step (checked every step).
     return .stepped(loss: loss, correct: workspace.correct, measurement: measurement)

@@ -45,7 +45,7 @@ public struct Trainer<Scalar: BLASScalar> {
     sampler = try BatchSampler(count: train.count, batchSize: settings.batchSize, seed: settings.seed)
     engine = StepEngine(
       network: network, batchSize: settings.batchSize, baseLearningRate: settings.baseLearningRate,
-      measurement: settings.measureEvery > 0 ? settings.measurement : nil)
+      measurement: settings.measureEvery > 0 ? settings.measurement : nil, optimizer: settings.optimizer)
   }
 
   /// The inputs and targets of the first training batch (what step 0 sees), without advancing.

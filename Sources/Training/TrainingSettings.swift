@@ -17,10 +17,13 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
   /// Evaluate on the test split every `evaluateEvery` steps (and always after the last step);
   /// 0 evaluates only at the end.
   public var evaluateEvery: Int
+  /// The optimizer (default plain SGD).
+  public var optimizer: OptimizerSettings
 
   public init(
     baseLearningRate: Double, batchSize: Int, steps: Int, seed: UInt64, measureEvery: Int = 10,
-    measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0
+    measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0,
+    optimizer: OptimizerSettings = OptimizerSettings()
   ) {
     self.baseLearningRate = baseLearningRate
     self.batchSize = batchSize
@@ -29,6 +32,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     self.measureEvery = measureEvery
     self.measurement = measurement
     self.evaluateEvery = evaluateEvery
+    self.optimizer = optimizer
   }
 
   /// Checks every setting.
@@ -45,6 +49,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     if let probe = measurement.probeRows {
       try require(probe >= 1 && probe <= batchSize, "probe", "\(probe)", "between 1 and the batch size (\(batchSize)); omit --probe for exact measurements on the whole batch")
     }
+    try optimizer.validate()
   }
 
   /// Whether step `step` is measured.
