@@ -38,7 +38,7 @@ public struct RunSetup: Sendable {
       depth: request.depth, outputDimension: data.train.targetDimension, activation: request.activation,
       hasBias: request.bias, branchScale: 1, branchMatrices: request.branchMatrices)
     resolution = try PresetResolution(
-      architecture: architecture, loss: request.loss, preset: preset, optimizer: .sgd,
+      architecture: architecture, loss: request.loss, preset: preset, optimizer: request.optimizer.family,
       branchScale: request.branchScale, initScale: request.initScale)
   }
 }

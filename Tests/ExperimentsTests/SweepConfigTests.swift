@@ -159,6 +159,15 @@ let documentedSweep = """
         evaluate-every: 5
         save-tensors: true
         threads: 1
+        optimizer: adamw
+        momentum: 0.5
+        nesterov: false
+        beta1: 0.8
+        beta2: 0.99
+        adam-epsilon: 1e-6
+        weight-decay: 0.2
+        newton-schulz-steps: 7
+        newton-schulz-variant: cubic
       grid:
         learning-rate: [0.02]
         width: [64]
@@ -193,6 +202,9 @@ let documentedSweep = """
     expected.evaluateEvery = 5
     expected.saveTensors = true
     expected.threads = 1
+    expected.optimizer = OptimizerSettings(
+      kind: .adamw, momentum: 0.5, nesterov: false, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.2,
+      newtonSchulzSteps: 7, newtonSchulzVariant: .cubic)
     expected.name = "learning-rate=0.02_width=64"
     expected.output = "runs/every-key/cells/learning-rate=0.02_width=64"
     #expect(config.cells == [SweepCell(

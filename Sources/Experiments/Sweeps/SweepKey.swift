@@ -26,6 +26,11 @@ enum SweepKey: String, CaseIterable, Sendable {
   case evaluateEvery = "evaluate-every"
   case saveTensors = "save-tensors"
   case threads
+  case optimizer, momentum, nesterov, beta1, beta2
+  case adamEpsilon = "adam-epsilon"
+  case weightDecay = "weight-decay"
+  case newtonSchulzSteps = "newton-schulz-steps"
+  case newtonSchulzVariant = "newton-schulz-variant"
 
   /// `train` flags a sweep owns or that only change the console, with the reason for messages.
   static let reserved: [String: String] = [
@@ -39,6 +44,7 @@ enum SweepKey: String, CaseIterable, Sendable {
   static let aliases: [String: SweepKey] = [
     "lr": .learningRate, "eta": .learningRate, "beta": .branchScale, "architecture": .arch,
     "parametrization": .preset, "parameterization": .preset, "batch": .batchSize,
+    "optim": .optimizer, "wd": .weightDecay, "eps": .adamEpsilon, "epsilon": .adamEpsilon,
   ]
 
   /// Why the key may not be a grid axis, or `nil` when it may.
@@ -53,7 +59,7 @@ enum SweepKey: String, CaseIterable, Sendable {
   /// Whether `null` (the `train` default: the flag not given) is accepted.
   var acceptsNull: Bool {
     switch self {
-    case .branchScale, .inputDim, .outputDim, .probe, .threads: true
+    case .branchScale, .inputDim, .outputDim, .probe, .threads, .weightDecay, .newtonSchulzSteps: true
     default: false
     }
   }
@@ -75,6 +81,13 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .testSize, .measureEvery, .evaluateEvery: "a whole number ≥ 0"
     case .inputDim, .outputDim, .probe, .threads: "a whole number ≥ 1, or null (the default)"
     case .width, .depth, .trainSize, .batchSize, .steps: "a whole number ≥ 1"
+    case .optimizer: "one of " + Self.choices(OptimizerKind.self)
+    case .newtonSchulzVariant: "one of " + Self.choices(NewtonSchulzVariant.self)
+    case .nesterov: "true or false"
+    case .momentum, .beta1, .beta2: "a number in [0, 1)"
+    case .adamEpsilon: "a positive number"
+    case .weightDecay: "a number ≥ 0, or null (0.01 for adamw)"
+    case .newtonSchulzSteps: "a whole number ≥ 1, or null (5 quintic; cubic: a cap of 100)"
     }
   }
 
@@ -104,6 +117,14 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .trainSize: "4096"
     case .batchSize: "128"
     case .steps: "200"
+    case .optimizer: "adam"
+    case .newtonSchulzVariant: "quintic"
+    case .nesterov: "true"
+    case .momentum, .beta1: "0.9"
+    case .beta2: "0.999"
+    case .adamEpsilon: "1e-08"
+    case .weightDecay: "0.01"
+    case .newtonSchulzSteps: "5"
     }
   }
 
@@ -125,6 +146,17 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .activation: return .activation(try choice(trimmed, Activation.self))
     case .loss: return .loss(try choice(trimmed, Loss.self))
     case .dtype: return .dtype(try choice(trimmed, DType.self))
+    case .optimizer: return .optimizer(try choice(trimmed, OptimizerKind.self))
+    case .newtonSchulzVariant: return .newtonSchulzVariant(try choice(trimmed, NewtonSchulzVariant.self))
+    case .momentum, .beta1, .beta2:
+      guard let x = Double(trimmed), x >= 0, x < 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
+    case .adamEpsilon:
+      guard let x = Double(trimmed), x.isFinite, x > 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
+    case .weightDecay:
+      guard let x = Double(trimmed), x.isFinite, x >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
     case .preset:
       guard let preset = try? Presets.named(trimmed) else {
         throw SweepValueProblem(expected: expectation, suggestion: closestName(to: trimmed, among: Presets.names))
@@ -140,7 +172,7 @@ enum SweepKey: String, CaseIterable, Sendable {
         throw SweepValueProblem(expected: expectation, suggestion: nil)
       }
       return .branchScale(scale)
-    case .bias, .noActual, .noSpectral, .saveTensors:
+    case .bias, .noActual, .noSpectral, .saveTensors, .nesterov:
       switch trimmed.lowercased() {
       case "true", "yes", "on": return .flag(true)
       case "false", "no", "off": return .flag(false)
@@ -158,7 +190,7 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .testSize, .measureEvery, .evaluateEvery:
       guard let n = Int(trimmed), n >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
-    case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps:
+    case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps, .newtonSchulzSteps:
       guard let n = Int(trimmed), n >= 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
     }
@@ -207,6 +239,17 @@ enum SweepKey: String, CaseIterable, Sendable {
     case (.saveTensors, .flag(let on)): request.saveTensors = on
     case (.threads, .integer(let n)): request.threads = n
     case (.threads, .unset): request.threads = nil
+    case (.optimizer, .optimizer(let kind)): request.optimizer.kind = kind
+    case (.momentum, .number(let x)): request.optimizer.momentum = x
+    case (.nesterov, .flag(let on)): request.optimizer.nesterov = on
+    case (.beta1, .number(let x)): request.optimizer.beta1 = x
+    case (.beta2, .number(let x)): request.optimizer.beta2 = x
+    case (.adamEpsilon, .number(let x)): request.optimizer.epsilon = x
+    case (.weightDecay, .number(let x)): request.optimizer.weightDecay = x
+    case (.weightDecay, .unset): request.optimizer.weightDecay = nil
+    case (.newtonSchulzSteps, .integer(let n)): request.optimizer.newtonSchulzSteps = n
+    case (.newtonSchulzSteps, .unset): request.optimizer.newtonSchulzSteps = nil
+    case (.newtonSchulzVariant, .newtonSchulzVariant(let variant)): request.optimizer.newtonSchulzVariant = variant
     default: preconditionFailure("Value \(value) was not parsed for key \(rawValue)")
     }
   }
@@ -220,6 +263,8 @@ enum SweepValue: Equatable, Sendable {
   case activation(Activation)
   case loss(Loss)
   case dtype(DType)
+  case optimizer(OptimizerKind)
+  case newtonSchulzVariant(NewtonSchulzVariant)
   case preset(String)
   case data(DataSource)
   case branchScale(BranchScale)
@@ -237,6 +282,8 @@ enum SweepValue: Equatable, Sendable {
     case .activation(let activation): activation.rawValue
     case .loss(let loss): loss.rawValue
     case .dtype(let dtype): dtype.rawValue
+    case .optimizer(let kind): kind.rawValue
+    case .newtonSchulzVariant(let variant): variant.rawValue
     case .preset(let name): name
     case .data(let source): source.shortestSpelling
     case .branchScale(let scale): scale.slug
