@@ -23,7 +23,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
   public var presetSummary: String
   /// The resolved branch-scale rule for ResNets (e.g. `inv-sqrt`).
   public var branchScaleRule: String?
-  /// The optimizer.
+  /// The optimizer's slug (`sgd`, `momentum`, `adam`, `adamw`, `spectral`); its constants are in
+  /// `request.optimizer` and `training.optimizer`.
   public var optimizer: String
   /// `float32` or `float64`.
   public var dtype: DType

@@ -36,6 +36,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var initScale: Double = 1
   /// Base learning rate `η`.
   public var learningRate: Double = 0.05
+  /// The optimizer and its constants (default plain SGD); the preset's learning-rate laws are
+  /// those of `optimizer.family`.
+  public var optimizer = OptimizerSettings()
   /// Data source.
   public var data: DataSource = .synthetic(.teacher)
   /// Synthetic input dimension (file data: must match if given).
@@ -94,11 +97,14 @@ public struct RunRequest: Codable, Equatable, Sendable {
 
   public init() {}
 
-  /// The run name: `name` if given, else `<arch>-<preset>-w<width>-d<depth>-<data>-s<seed>`
-  /// (with `-nf` after the depth under forward feature normalization). It depends only on the
-  /// configuration, so two runs with one seed write identical CSV files.
+  /// The run name: `name` if given, else `<arch>-<preset>-w<width>-d<depth>-<data>-s<seed>`,
+  /// with `-<optimizer>` after the preset for optimizers other than SGD and `-nf` after the depth
+  /// under forward feature normalization. It depends only on the configuration, so two runs with
+  /// one seed write identical CSV files.
   public var runName: String {
-    name ?? "\(architecture.rawValue)-\(preset)-w\(width)-d\(depth)\(normalizesFeatures == true ? "-nf" : "")-\(data.slug)-s\(seed)"
+    let optimizerPart = optimizer.kind == .sgd ? "" : "-\(optimizer.kind.rawValue)"
+    let normalizationPart = normalizesFeatures == true ? "-nf" : ""
+    return name ?? "\(architecture.rawValue)-\(preset)\(optimizerPart)-w\(width)-d\(depth)\(normalizationPart)-\(data.slug)-s\(seed)"
   }
 
   /// The measurement settings implied by the request.
@@ -120,7 +126,7 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var trainingSettings: TrainingSettings {
     TrainingSettings(
       baseLearningRate: learningRate, batchSize: batchSize, steps: steps, seed: seed, measureEvery: measureEvery,
-      measurement: measurementSettings, evaluateEvery: evaluateEvery, control: controlSettings)
+      measurement: measurementSettings, evaluateEvery: evaluateEvery, optimizer: optimizer, control: controlSettings)
   }
 
   /// Checks what can be checked without loading data.

@@ -42,7 +42,7 @@ public struct RunSetup: Sendable {
       hasBias: request.bias, branchScale: 1, branchMatrices: request.branchMatrices,
       normalizesFeatures: request.normalizesFeatures ?? false)
     var resolution = try PresetResolution(
-      architecture: architecture, loss: request.loss, preset: preset, optimizer: .sgd,
+      architecture: architecture, loss: request.loss, preset: preset, optimizer: request.optimizer.family,
       branchScale: request.branchScale, initScale: request.initScale)
     if let path = request.presetFile {
       let file = try LearningRateMultipliers.read(from: URL(fileURLWithPath: path))

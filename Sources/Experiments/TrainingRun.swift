@@ -31,7 +31,7 @@ public enum TrainingRun {
     var configuration = RunConfiguration(
       run: request.runName, status: "running", request: request, architecture: resolution.spec.architecture,
       preset: preset.name, presetIsReconstruction: preset.isReconstruction, presetSummary: preset.summary,
-      branchScaleRule: resolution.branchScale?.slug, optimizer: "sgd", dtype: request.dtype,
+      branchScaleRule: resolution.branchScale?.slug, optimizer: request.optimizer.kind.rawValue, dtype: request.dtype,
       layers: resolution.table(baseLearningRate: request.learningRate), parameterCount: resolution.spec.parameterCount,
       data: data.provenance, training: request.trainingSettings, threads: threads, completedSteps: 0,
       files: [])

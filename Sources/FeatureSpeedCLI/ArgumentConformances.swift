@@ -12,4 +12,6 @@ extension ArchitectureKind: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension DType: ExpressibleByArgument {}
 extension OptimizerFamily: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension NewtonSchulzVariant: ExpressibleByArgument {}
 

@@ -22,7 +22,7 @@ struct ConsoleReporter: RunReporter {
         + "\(c.architecture.activation.rawValue)\(c.architecture.hasBias ? ", biases" : "")"
         + (c.architecture.kind == .resnet ? ", β = \(formatNumber(c.architecture.branchScale))\(c.branchScaleRule.map { " (\($0))" } ?? "")" : "")
         + ", \(c.parameterCount) parameters, \(c.dtype.rawValue)",
-      "  preset \(c.preset)\(c.presetIsReconstruction ? " (reconstruction)" : ""), SGD, base learning rate \(formatNumber(c.training.baseLearningRate)), "
+      "  preset \(c.preset)\(c.presetIsReconstruction ? " (reconstruction)" : ""), \(c.optimizer), base learning rate \(formatNumber(c.training.baseLearningRate)), "
         + "loss \(c.request.loss.rawValue)",
       "  data \(c.data.source): \(c.data.trainCount) train / \(c.data.testCount) test samples, batch \(c.training.batchSize), \(c.training.steps) steps, seed \(c.training.seed)",
       "  measuring every \(c.training.measureEvery) steps"

@@ -23,7 +23,7 @@ public struct PresetsCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Output dimension (classes).")
   public var outputDim: Int = 10
 
-  @Option(help: "Learning-rate table: sgd or adam.")
+  @Option(help: "Learning-rate table: sgd (also momentum), adam (also adamw) or spectral (spectral descent).")
   public var optimizer: OptimizerFamily = .sgd
 
   @Option(parsing: .unconditional, help: "Base learning rate, to show the resolved per-tensor rates.")

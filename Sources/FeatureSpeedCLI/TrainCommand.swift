@@ -8,7 +8,7 @@ import Experiments
 public struct TrainCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train an MLP or ResNet with SGD and measure the Feature Speed Formula per layer, per step.",
+    abstract: "Train an MLP or ResNet (SGD, momentum, Adam/AdamW or spectral descent) and measure the Feature Speed Formula per layer, per step.",
     discussion: """
       Writes a run directory: config.json (everything resolved, per-layer scaling table, outcome), \
       measurements.csv (run,step,layer,quantity,value; see `featurespeed quantities`), metrics.csv \
@@ -19,11 +19,15 @@ public struct TrainCommand: ParsableCommand {
         featurespeed train --data fashion-mnist --width 256 --depth 4 --steps 300
         featurespeed train --arch resnet --depth 16 --branch-scale inv-sqrt --preset mup
         featurespeed train --data mnist:/data/mnist --preset sp --learning-rate 0.05 --dtype float64
+        featurespeed train --optimizer adamw --learning-rate 0.01 --weight-decay 0.05
+        featurespeed train --optimizer spectral --preset spectral --learning-rate 0.02
       """)
 
   @OptionGroup public var model: ModelOptions
 
   @OptionGroup public var dataOptions: DataOptions
+
+  @OptionGroup public var optimizerOptions: OptimizerOptions
 
   @Option(help: "Loss: cross-entropy or mse (one-hot targets for classification data).")
   public var loss: Loss = .crossEntropy
@@ -34,7 +38,7 @@ public struct TrainCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Test samples of synthetic data (0: none).")
   public var testSize: Int = RunRequest().testSize
 
-  @Option(parsing: .unconditional, help: "Number of SGD steps.")
+  @Option(parsing: .unconditional, help: "Number of optimizer steps.")
   public var steps: Int = RunRequest().steps
 
   @Option(parsing: .unconditional, help: "Measure every K steps (0: never). Step 0 is always measured when K > 0.")
@@ -87,6 +91,7 @@ public struct TrainCommand: ParsableCommand {
     try dataOptions.apply(to: &r)
     r.loss = loss
     r.learningRate = learningRate
+    try optimizerOptions.apply(to: &r)
     r.testSize = testSize
     r.steps = steps
     r.measureEvery = measureEvery

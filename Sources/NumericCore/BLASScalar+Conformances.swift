@@ -145,6 +145,16 @@ extension Float: BLASScalar {
   ) -> Double {
     kernelSquaredDistance(x, y, count: count)
   }
+
+  public static func adamDirection(
+    gradient g: UnsafePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>,
+    secondMoment v: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int,
+    beta1: Float, beta2: Float, firstCorrection: Float, secondCorrection: Float, epsilon: Float
+  ) {
+    kernelAdamDirection(
+      gradient: g, firstMoment: m, secondMoment: v, into: out, count: count, beta1: beta1, beta2: beta2,
+      firstCorrection: firstCorrection, secondCorrection: secondCorrection, epsilon: epsilon)
+  }
 }
 
 extension Double: BLASScalar {
@@ -282,5 +292,15 @@ extension Double: BLASScalar {
     _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int
   ) -> Double {
     kernelSquaredDistance(x, y, count: count)
+  }
+
+  public static func adamDirection(
+    gradient g: UnsafePointer<Double>, firstMoment m: UnsafeMutablePointer<Double>,
+    secondMoment v: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int,
+    beta1: Double, beta2: Double, firstCorrection: Double, secondCorrection: Double, epsilon: Double
+  ) {
+    kernelAdamDirection(
+      gradient: g, firstMoment: m, secondMoment: v, into: out, count: count, beta1: beta1, beta2: beta2,
+      firstCorrection: firstCorrection, secondCorrection: secondCorrection, epsilon: epsilon)
   }
 }

@@ -124,4 +124,12 @@ where Self.RawSignificand: FixedWidthInteger {
 
   /// `Σ (x_i − y_i)²`, accumulated in `Double`.
   static func squaredDistance(_ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, count: Int) -> Double
+
+  /// Adam's entry-wise moment update and direction: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`
+  /// in place, then `out = (m/c₁) / (√(v/c₂) + ε)` with the bias corrections `c₁ = 1 − β₁ᵗ`,
+  /// `c₂ = 1 − β₂ᵗ` passed in. `out` must not overlap the other buffers.
+  static func adamDirection(
+    gradient g: UnsafePointer<Self>, firstMoment m: UnsafeMutablePointer<Self>,
+    secondMoment v: UnsafeMutablePointer<Self>, into out: UnsafeMutablePointer<Self>, count: Int,
+    beta1: Self, beta2: Self, firstCorrection: Self, secondCorrection: Self, epsilon: Self)
 }

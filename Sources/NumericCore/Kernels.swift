@@ -204,3 +204,20 @@ func kernelSquaredDistance<T: BLASScalar>(
   }
   return total
 }
+
+@inline(__always)
+func kernelAdamDirection<T: BLASScalar>(
+  gradient g: UnsafePointer<T>, firstMoment m: UnsafeMutablePointer<T>, secondMoment v: UnsafeMutablePointer<T>,
+  into out: UnsafeMutablePointer<T>, count: Int, beta1: T, beta2: T, firstCorrection: T, secondCorrection: T,
+  epsilon: T
+) {
+  let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
+  for i in 0..<count {
+    let gi = g[i]
+    let mi = beta1 * m[i] + oneMinusBeta1 * gi
+    let vi = beta2 * v[i] + oneMinusBeta2 * gi * gi
+    m[i] = mi
+    v[i] = vi
+    out[i] = (mi / firstCorrection) / ((vi / secondCorrection).squareRoot() + epsilon)
+  }
+}

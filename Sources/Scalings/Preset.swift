@@ -15,17 +15,40 @@ public struct RoleRule: Codable, Equatable, Sendable {
   public var sgdLearningRate: ScalingLaw
   /// `η_ℓ/η` under Adam.
   public var adamLearningRate: ScalingLaw
+  /// `η_ℓ/η` under spectral descent (the update's spectral norm per unit base rate, since the
+  /// orthogonalized step has spectral norm 1): `√(fanOut/fanIn)` in every preset ([SC]).
+  public var spectralLearningRate: ScalingLaw
 
-  /// A rule; the forward multiplier defaults to 1 and the initialization to Gaussian.
+  /// A rule; the forward multiplier defaults to 1, the initialization to Gaussian, and the
+  /// spectral-descent rate to `√(fanOut/fanIn)`.
   public init(
     initialization: InitializationKind = .gaussian, initStandardDeviation: ScalingLaw,
-    forwardMultiplier: ScalingLaw = .one, sgdLearningRate: ScalingLaw, adamLearningRate: ScalingLaw
+    forwardMultiplier: ScalingLaw = .one, sgdLearningRate: ScalingLaw, adamLearningRate: ScalingLaw,
+    spectralLearningRate: ScalingLaw = .spectralNormTarget
   ) {
     self.initialization = initialization
     self.initStandardDeviation = initStandardDeviation
     self.forwardMultiplier = forwardMultiplier
     self.sgdLearningRate = sgdLearningRate
     self.adamLearningRate = adamLearningRate
+    self.spectralLearningRate = spectralLearningRate
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case initialization, initStandardDeviation, forwardMultiplier, sgdLearningRate, adamLearningRate
+    case spectralLearningRate
+  }
+
+  /// Decodes a rule; files written before the spectral family existed get `√(fanOut/fanIn)`.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    initialization = try container.decode(InitializationKind.self, forKey: .initialization)
+    initStandardDeviation = try container.decode(ScalingLaw.self, forKey: .initStandardDeviation)
+    forwardMultiplier = try container.decode(ScalingLaw.self, forKey: .forwardMultiplier)
+    sgdLearningRate = try container.decode(ScalingLaw.self, forKey: .sgdLearningRate)
+    adamLearningRate = try container.decode(ScalingLaw.self, forKey: .adamLearningRate)
+    spectralLearningRate =
+      try container.decodeIfPresent(ScalingLaw.self, forKey: .spectralLearningRate) ?? .spectralNormTarget
   }
 
   /// The learning-rate law for `optimizer`.
@@ -33,6 +56,7 @@ public struct RoleRule: Codable, Equatable, Sendable {
     switch optimizer {
     case .sgd: sgdLearningRate
     case .adam: adamLearningRate
+    case .spectral: spectralLearningRate
     }
   }
 

@@ -83,8 +83,8 @@ public enum Presets {
     reference: "Yang, Simon & Bernstein 2023, A Spectral Condition for Feature Learning "
       + "(arXiv 2310.17813) [SC]; SPEC §5.1",
     note: "The spectral-descent update (each step rescaled to spectral norm η·√(fanOut/fanIn)) is "
-      + "an optimizer choice and lives with the optimizers; this preset sets only the "
-      + "initialization and the learning-rate multipliers.",
+      + "an optimizer choice (--optimizer spectral, whose rates are √(fanOut/fanIn) in every "
+      + "preset); this preset sets only the initialization and the learning-rate multipliers.",
     rules: spectralRules(initialization: .semiOrthogonal))
 
   /// `mf-mup`, [FSF] "MF+μP" for deep ReLU MLPs **(reconstruction)**: `mup` with hidden learning

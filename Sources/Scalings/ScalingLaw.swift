@@ -4,13 +4,15 @@ import Networks
 /// The optimizer family a learning-rate rule is written for (SPEC §5.1). Raw values are CLI slugs.
 ///
 /// Presets give separate learning-rate multipliers for SGD-like updates (the step is proportional
-/// to the gradient) and Adam-like updates (the step is normalized entry-wise, so its size does not
-/// scale with the gradient).
+/// to the gradient), Adam-like updates (the step is normalized entry-wise, so its size does not
+/// scale with the gradient) and spectral descent (the step is normalized in spectral norm).
 public enum OptimizerFamily: String, Codable, CaseIterable, Sendable {
   /// Gradient descent, with or without momentum.
   case sgd
   /// Adam and other entry-wise normalized updates.
   case adam
+  /// Spectral descent: orthogonalized (spectral-norm normalized) updates, [SC].
+  case spectral
 }
 
 /// One scalar scaling rule, a monomial in the sizes of a tensor (SPEC §5.1):
@@ -71,6 +73,9 @@ public struct ScalingLaw: Codable, Equatable, Sendable {
   public static func depth(_ r: Double) -> ScalingLaw { ScalingLaw(depthExponent: r) }
   /// The law `min(1, (fanOut/fanIn)^e)`.
   public static func aspectRatioCap(_ e: Double) -> ScalingLaw { ScalingLaw(aspectRatioCapExponent: e) }
+  /// The law `√(fanOut/fanIn)` = `fanOut^0.5 · fanIn^−0.5`: the spectral norm [SC] prescribes for
+  /// a `[fanOut, fanIn]` tensor, and every preset's spectral-descent rate multiplier.
+  public static let spectralNormTarget = ScalingLaw(fanInExponent: -0.5, fanOutExponent: 0.5)
 
   /// The product of two laws: coefficients multiply, exponents add.
   ///

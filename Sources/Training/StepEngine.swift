@@ -1,46 +1,75 @@
 import NumericCore
 import Networks
 import Measurements
+import Scalings
 
 /// One optimization step on the batch held in `workspace` (SPEC §3): forward, loss, backward, the
-/// SGD update and — when asked — the per-layer measurements of `FeatureSpeedMeter`.
+/// optimizer's update, FSC-control of the per-layer rates when asked (SPEC §5.3) and — when asked —
+/// the per-layer measurements of `FeatureSpeedMeter`.
 ///
 /// It owns every buffer (workspace, gradients, update, meter), made once, so a step allocates
-/// nothing. On steps that are not measured, SGD is fused into the backward pass
-/// (`Network.backwardApplyingSGD`): no gradient is stored. `Trainer` feeds it shuffled batches;
-/// the benchmark feeds it a fixed batch.
+/// nothing. With plain SGD and no control, steps that are not measured fuse the update into the
+/// backward pass (`Network.backwardApplyingSGD`): no gradient is stored. Otherwise the gradients
+/// are stored every step; other optimizers compute their update into a buffer, which control
+/// scales layer by layer and measured steps measure as `ParameterStep.general` before it is added.
+/// `Trainer` feeds it shuffled batches; the benchmark feeds it a fixed batch.
 public struct StepEngine<Scalar: BLASScalar> {
   /// The network being trained.
   public private(set) var network: Network<Scalar>
   /// Fill `workspace.input` and `workspace.targets` before `step`.
   public var workspace: Workspace<Scalar>
-  /// The optimizer.
+  /// The SGD rates of the fused fast path (used when `optimizerSettings.kind == .sgd`); under
+  /// control they hold the last step's controlled rates.
   public private(set) var optimizer: SGD<Scalar>
+  /// The optimizer's settings.
+  public let optimizerSettings: OptimizerSettings
+  /// The optimizer of every kind but `.sgd` (`nil` for plain SGD, which runs fused).
+  private var general: (any Optimizer<Scalar>)?
+  /// The preset's rates, which control factors multiply.
+  private let presetRates: LearningRates
+  /// FSC-control, when active.
+  private var controller: RateController?
+  /// The last measured `cos θ_ℓ` per layer position (for the feature-speed target).
+  private var lastCosines: [Double]?
   private var gradients: NetworkParameters<Scalar>
+  private var update: NetworkParameters<Scalar>
   private var meter: FeatureSpeedMeter<Scalar>?
 
   /// - Parameters:
   ///   - batchSize: rows of the workspace.
-  ///   - baseLearningRate: the SGD base rate.
+  ///   - baseLearningRate: the base rate `η` (per tensor `η × learningRateMultiplier`).
   ///   - measurement: settings of the measured steps, or `nil` if no step will be measured.
-  public init(network: Network<Scalar>, batchSize: Int, baseLearningRate: Double, measurement: MeasurementSettings?) {
+  ///   - optimizer: which optimizer (default plain SGD); must pass `validate()`.
+  ///   - control: FSC-control settings (default inactive).
+  /// - Throws: `ControlError` for control settings that do not fit the network.
+  public init(
+    network: Network<Scalar>, batchSize: Int, baseLearningRate: Double, measurement: MeasurementSettings?,
+    optimizer optimizerSettings: OptimizerSettings = OptimizerSettings(), control: ControlSettings = ControlSettings()
+  ) throws {
     self.network = network
     optimizer = SGD(spec: network.spec, baseLearningRate: baseLearningRate)
+    presetRates = optimizer.learningRates
+    self.optimizerSettings = optimizerSettings
+    let isSGD = optimizerSettings.kind == .sgd
+    if !isSGD {
+      general = optimizerSettings.makeOptimizer(spec: network.spec, baseLearningRate: baseLearningRate) as any Optimizer<Scalar>
+    }
+    if control.isActive { controller = try RateController(settings: control, layerCount: network.spec.layers.count) }
     let exactTangents = measurement?.isExact ?? false
     workspace = Workspace(spec: network.spec, rows: batchSize, backward: true, tangents: exactTangents)
+    let storesGradients = measurement != nil || !isSGD || control.isActive
+    gradients = storesGradients ? NetworkParameters(zerosFor: network.spec) : NetworkParameters(layers: [])
+    update = !isSGD && (measurement != nil || control.isActive) ? NetworkParameters(zerosFor: network.spec) : NetworkParameters(layers: [])
     if let measurement {
-      gradients = NetworkParameters(zerosFor: network.spec)
       meter = FeatureSpeedMeter(
         spec: network.spec, batchRows: batchSize, settings: measurement, initialParameters: network.parameters)
-    } else {
-      gradients = NetworkParameters(layers: [])
     }
   }
 
   /// What a step did.
   public enum Outcome: Sendable {
-    /// The update was applied; `measurement` is set on measured steps.
-    case stepped(loss: Double, correct: Int, measurement: StepMeasurement?)
+    /// The update was applied; `measurement` is set on measured steps, `control` under FSC-control.
+    case stepped(loss: Double, correct: Int, measurement: StepMeasurement?, control: ControlDecision?)
     /// The loss before the update is NaN/±∞; nothing more is done.
     case diverged(reason: String)
   }
@@ -58,17 +87,80 @@ public struct StepEngine<Scalar: BLASScalar> {
     network.forward(&workspace)
     let loss = network.computeLoss(&workspace)
     guard loss.isFinite else { return .diverged(reason: "the training loss is \(loss) at step \(index)") }
-    guard measure, meter != nil else {
+    let measuring = measure && meter != nil
+    if general == nil && controller == nil && !measuring {
       network.backwardApplyingSGD(&workspace, learningRates: optimizer.learningRates)
-      return .stepped(loss: loss, correct: workspace.correct, measurement: nil)
+      return .stepped(loss: loss, correct: workspace.correct, measurement: nil, control: nil)
     }
     network.backward(&workspace, gradients: &gradients)
-    var measurement = meter!.measure(
-      step: index, network: network, workspace: &workspace,
-      parameterStep: .sgd(gradients: gradients, rates: optimizer.learningRates))
-    optimizer.apply(gradients: gradients, to: &network.parameters)
-    meter!.measureAfterUpdate(&measurement, updatedNetwork: network, workspace: workspace)
+    if general != nil && controller == nil && !measuring {
+      general!.apply(gradients: gradients, to: &network.parameters)
+      return .stepped(loss: loss, correct: workspace.correct, measurement: nil, control: nil)
+    }
+    if general != nil {
+      general!.computeUpdate(gradients: gradients, parameters: network.parameters, into: &update)
+    }
+    var decision: ControlDecision?
+    if controller != nil {
+      decision = control(step: index, loss: loss)
+    }
+    var measurement: StepMeasurement?
+    if measuring {
+      let step: ParameterStep<Scalar> = general != nil
+        ? .general(gradients: gradients, update: update) : .sgd(gradients: gradients, rates: optimizer.learningRates)
+      measurement = meter!.measure(step: index, network: network, workspace: &workspace, parameterStep: step)
+      lastCosines = measurement!.layers.map(\.bfaCos)
+    }
+    if general != nil {
+      network.parameters.add(update)
+    } else {
+      optimizer.apply(gradients: gradients, to: &network.parameters)
+    }
+    if measuring { meter!.measureAfterUpdate(&measurement!, updatedNetwork: network, workspace: workspace) }
     // NaN/±∞ parameters show up as a non-finite loss at the next step (checked every step).
-    return .stepped(loss: loss, correct: workspace.correct, measurement: measurement)
+    return .stepped(loss: loss, correct: workspace.correct, measurement: measurement, control: decision)
+  }
+
+  /// FSC-control (SPEC §5.3): the contributions of the step at the preset rates, the controller's
+  /// factors, and the step rescaled by them (SGD: the rates; other optimizers: the update buffer,
+  /// which is linear in the rates).
+  private mutating func control(step index: Int, loss: Double) -> ControlDecision {
+    let unit: [Double]
+    if general != nil {
+      unit = NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }
+    } else {
+      unit = zip(gradients.layers, presetRates.units).map { units, rates in
+        zip(units, rates).reduce(0.0) { sum, pair in
+          var s = sum + pair.1.weight * pair.0.weight.squaredNorm
+          if let b = pair.0.bias, let rate = pair.1.bias { s += rate * b.squaredNorm }
+          return s
+        }
+      }
+    }
+    let signals = network.spec.layers.indices.map { l in
+      let f = workspace.features[l]
+      return LayerSignals(
+        unitContribution: unit[l], backwardNorm: workspace.backward[l].norm, featureCount: f.count,
+        featureRMS: f.norm / Double(f.count).squareRoot(), bfaCos: lastCosines?[l])
+    }
+    let decision = controller!.decide(step: index, loss: loss, layers: signals)
+    if general != nil {
+      for (l, factor) in decision.factors.enumerated() where factor != 1 {
+        for u in update.layers[l].indices {
+          update.layers[l][u].weight.scale(by: Scalar(factor))
+          if update.layers[l][u].bias != nil { update.layers[l][u].bias!.scale(by: Scalar(factor)) }
+        }
+      }
+    } else {
+      var rates = presetRates
+      for (l, factor) in decision.factors.enumerated() {
+        for u in rates.units[l].indices {
+          rates.units[l][u].weight *= factor
+          rates.units[l][u].bias = rates.units[l][u].bias.map { $0 * factor }
+        }
+      }
+      optimizer.learningRates = rates
+    }
+    return decision
   }
 }

@@ -43,9 +43,10 @@ public struct Trainer<Scalar: BLASScalar> {
     self.test = test
     self.settings = settings
     sampler = try BatchSampler(count: train.count, batchSize: settings.batchSize, seed: settings.seed)
-    engine = StepEngine(
+    engine = try StepEngine(
       network: network, batchSize: settings.batchSize, baseLearningRate: settings.baseLearningRate,
-      measurement: settings.measureEvery > 0 ? settings.measurement : nil)
+      measurement: settings.measureEvery > 0 ? settings.measurement : nil, optimizer: settings.optimizer,
+      control: settings.control)
   }
 
   /// The inputs and targets of the first training batch (what step 0 sees), without advancing.
@@ -77,9 +78,10 @@ public struct Trainer<Scalar: BLASScalar> {
       switch engine.step(index: step, measure: settings.isMeasured(step: step)) {
       case .diverged(let reason):
         return .diverged(step: step, reason: reason)
-      case .stepped(let stepLoss, let stepCorrect, let measurement):
+      case .stepped(let stepLoss, let stepCorrect, let measurement, let control):
         loss = stepLoss
         correct = stepCorrect
+        if let control { try observer.didControl(control) }
         if let measurement { try observer.didMeasure(measurement) }
       }
       completedSteps += 1

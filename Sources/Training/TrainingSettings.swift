@@ -18,13 +18,15 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
   /// Evaluate on the test split every `evaluateEvery` steps (and always after the last step);
   /// 0 evaluates only at the end.
   public var evaluateEvery: Int
+  /// The optimizer (default plain SGD).
+  public var optimizer: OptimizerSettings
   /// FSC-control of the per-layer learning rates (SPEC §5.3); inactive by default.
   public var control: ControlSettings
 
   public init(
     baseLearningRate: Double, batchSize: Int, steps: Int, seed: UInt64, measureEvery: Int = 10,
     measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0,
-    control: ControlSettings = ControlSettings()
+    optimizer: OptimizerSettings = OptimizerSettings(), control: ControlSettings = ControlSettings()
   ) {
     self.baseLearningRate = baseLearningRate
     self.batchSize = batchSize
@@ -33,7 +35,26 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     self.measureEvery = measureEvery
     self.measurement = measurement
     self.evaluateEvery = evaluateEvery
+    self.optimizer = optimizer
     self.control = control
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case baseLearningRate, batchSize, steps, seed, measureEvery, measurement, evaluateEvery, optimizer, control
+  }
+
+  /// Decodes a settings object; `optimizer` and `control` may be missing (files written before
+  /// they existed) and then take their defaults.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      baseLearningRate: try c.decode(Double.self, forKey: .baseLearningRate), batchSize: try c.decode(Int.self, forKey: .batchSize),
+      steps: try c.decode(Int.self, forKey: .steps), seed: try c.decode(UInt64.self, forKey: .seed),
+      measureEvery: try c.decode(Int.self, forKey: .measureEvery),
+      measurement: try c.decode(MeasurementSettings.self, forKey: .measurement),
+      evaluateEvery: try c.decode(Int.self, forKey: .evaluateEvery),
+      optimizer: try c.decodeIfPresent(OptimizerSettings.self, forKey: .optimizer) ?? OptimizerSettings(),
+      control: try c.decodeIfPresent(ControlSettings.self, forKey: .control) ?? ControlSettings())
   }
 
   /// Checks every setting.
@@ -51,6 +72,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     if let probe = measurement.probeRows {
       try require(probe >= 1 && probe <= batchSize, "probe", "\(probe)", "between 1 and the batch size (\(batchSize)); omit --probe for exact measurements on the whole batch")
     }
+    try optimizer.validate()
   }
 
   /// Whether step `step` is measured.

@@ -138,12 +138,12 @@ private func expectLocated(
   }
 
   @Test func aKeyFarFromEveryKnownOneListsThemAll() {
-    let error = sweepError("name: x\nbase:\n  optimizer: adam\ngrid:\n  seed: [0]\n")
-    guard case .unknownKey(_, "optimizer", nil, _) = error else {
+    let error = sweepError("name: x\nbase:\n  scheduler: cosine\ngrid:\n  seed: [0]\n")
+    guard case .unknownKey(_, "scheduler", nil, _) = error else {
       Issue.record("Expected .unknownKey without suggestion, got \(String(describing: error))")
       return
     }
-    expectLocated(error, keyPath: "base.optimizer", line: 3, hints: ["Known keys here: arch, width, depth"])
+    expectLocated(error, keyPath: "base.scheduler", line: 3, hints: ["Known keys here: arch, width, depth"])
   }
 
   @Test(arguments: [

@@ -160,6 +160,24 @@ let documentedSweep = """
         evaluate-every: 5
         save-tensors: true
         threads: 1
+        optimizer: adamw
+        momentum: 0.5
+        nesterov: false
+        beta1: 0.8
+        beta2: 0.99
+        adam-epsilon: 1e-6
+        weight-decay: 0.2
+        newton-schulz-steps: 7
+        newton-schulz-variant: cubic
+        preset-file: calib/lr-multipliers.json
+        control-backward-norm: 2
+        control-decay: 0.04
+        control-profile: 1,2,2,1,1
+        control-feature-speed: null
+        control-cap: 50
+        control-smoothing: 0.5
+        control-floor: 1e-20
+        control-calibration: 10
       grid:
         learning-rate: [0.02]
         width: [64]
@@ -195,6 +213,17 @@ let documentedSweep = """
     expected.evaluateEvery = 5
     expected.saveTensors = true
     expected.threads = 1
+    expected.optimizer = OptimizerSettings(
+      kind: .adamw, momentum: 0.5, nesterov: false, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.2,
+      newtonSchulzSteps: 7, newtonSchulzVariant: .cubic)
+    expected.presetFile = "calib/lr-multipliers.json"
+    expected.controlBackwardNorm = 2
+    expected.controlDecay = 0.04
+    expected.controlProfile = .weights([1, 2, 2, 1, 1])
+    expected.controlCap = 50
+    expected.controlSmoothing = 0.5
+    expected.controlFloor = 1e-20
+    expected.controlCalibration = 10
     expected.name = "learning-rate=0.02_width=64"
     expected.output = "runs/every-key/cells/learning-rate=0.02_width=64"
     #expect(config.cells == [SweepCell(

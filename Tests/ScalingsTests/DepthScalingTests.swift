@@ -22,6 +22,7 @@ private func statedFactors(_ name: String, role: LayerRole, optimizer: Optimizer
 {
   let L = Double(depth)
   switch (name, role, optimizer) {
+  case ("mf-mup", .hidden, .spectral): return (1, 1, 1)  // spectral-descent rates are √(fanOut/fanIn) everywhere
   case ("mf-mup", .hidden, _): return (1, 1, 1 / L)
   case ("fsc", .output, _): return (L.squareRoot(), 1, 1)
   case ("fsc", .hidden, .sgd): return (1, 1, 1 / (L * L))

@@ -16,6 +16,10 @@ private func expectedMup(
   case (.output, .adam): return (gain / fanIn, 1, 1 / fanIn)
   case (.bias, .sgd): return (0, 1, fanOut)  // fanIn = 1 for biases
   case (.bias, .adam): return (0, 1, 1)
+  // Spectral descent: √(fanOut/fanIn) in every preset (biases: fanIn = 1).
+  case (.input, .spectral), (.hidden, .spectral): return (gain / fanIn.squareRoot(), 1, (fanOut / fanIn).squareRoot())
+  case (.output, .spectral): return (gain / fanIn, 1, (fanOut / fanIn).squareRoot())
+  case (.bias, .spectral): return (0, 1, fanOut.squareRoot())
   }
 }
 
@@ -39,10 +43,18 @@ private func expectedMup(
     #expect(rows[0].role == .input && rows[0].fanIn == 784 && close(rows[0].initStandardDeviation, 1 / 28))
     #expect(rows[2].role == .hidden && close(rows[2].initStandardDeviation, reluGain / w.squareRoot()))
     #expect(rows[8].role == .output && close(rows[8].initStandardDeviation, reluGain / w))
-    #expect(rows[0].learningRateMultiplier == (optimizer == .sgd ? w : 1))
-    #expect(close(rows[4].learningRateMultiplier, optimizer == .sgd ? 1 : 1 / w))
-    #expect(close(rows[8].learningRateMultiplier, 1 / w))
-    #expect(rows[9].role == .bias && rows[9].fanOut == 10 && rows[9].learningRateMultiplier == (optimizer == .sgd ? 10 : 1))
+    switch optimizer {
+    case .sgd, .adam:
+      #expect(rows[0].learningRateMultiplier == (optimizer == .sgd ? w : 1))
+      #expect(close(rows[4].learningRateMultiplier, optimizer == .sgd ? 1 : 1 / w))
+      #expect(close(rows[8].learningRateMultiplier, 1 / w))
+      #expect(rows[9].role == .bias && rows[9].fanOut == 10 && rows[9].learningRateMultiplier == (optimizer == .sgd ? 10 : 1))
+    case .spectral:
+      #expect(close(rows[0].learningRateMultiplier, (w / 784).squareRoot()))
+      #expect(close(rows[4].learningRateMultiplier, 1))
+      #expect(close(rows[8].learningRateMultiplier, (10 / w).squareRoot()))
+      #expect(rows[9].role == .bias && close(rows[9].learningRateMultiplier, 10.0.squareRoot()))
+    }
   }
 
   @Test(arguments: [256, 1024], OptimizerFamily.allCases)

@@ -6,6 +6,12 @@ import Testing
 /// Non-square shapes in both directions, and a square one.
 private let shapes = [(fanIn: 64, fanOut: 256), (fanIn: 256, fanOut: 64), (fanIn: 100, fanOut: 100)]
 
+/// The rate multiplier of a one-global-rate preset (`sp`, `ntk`): 1 for SGD and Adam, the
+/// spectral-descent law √(fanOut/fanIn) for spectral descent.
+private func globalRate(_ optimizer: OptimizerFamily, _ shape: (fanIn: Int, fanOut: Int)) -> Double {
+  optimizer == .spectral ? (Double(shape.fanOut) / Double(shape.fanIn)).squareRoot() : 1
+}
+
 @Suite struct PresetValueTests {
   @Test(arguments: OptimizerFamily.allCases)
   func standardParametrization(optimizer: OptimizerFamily) {
@@ -14,8 +20,10 @@ private let shapes = [(fanIn: 64, fanOut: 256), (fanIn: 256, fanOut: 64), (fanIn
         let s = Presets.standard.unitScaling(
           for: unit(role: role, fanIn: shape.fanIn, fanOut: shape.fanOut), optimizer: optimizer)
         #expect(close(s.weight.initStandardDeviation, reluGain / Double(shape.fanIn).squareRoot()))
-        #expect(s.weight.forwardMultiplier == 1 && s.weight.learningRateMultiplier == 1)
-        #expect(s.bias == LayerScaling(initStandardDeviation: 0, forwardMultiplier: 1, learningRateMultiplier: 1))
+        #expect(s.weight.forwardMultiplier == 1)
+        #expect(close(s.weight.learningRateMultiplier, globalRate(optimizer, shape)))
+        #expect(s.bias == LayerScaling(
+          initStandardDeviation: 0, forwardMultiplier: 1, learningRateMultiplier: globalRate(optimizer, (1, shape.fanOut))))
       }
     }
   }
@@ -29,8 +37,9 @@ private let shapes = [(fanIn: 64, fanOut: 256), (fanIn: 256, fanOut: 64), (fanIn
           optimizer: optimizer)
         #expect(s.weight.initStandardDeviation == 1)
         #expect(close(s.weight.forwardMultiplier, activation.gain / Double(shape.fanIn).squareRoot()))
-        #expect(s.weight.learningRateMultiplier == 1)
-        #expect(s.bias == LayerScaling(initStandardDeviation: 0, forwardMultiplier: 1, learningRateMultiplier: 1))
+        #expect(close(s.weight.learningRateMultiplier, globalRate(optimizer, shape)))
+        #expect(s.bias == LayerScaling(
+          initStandardDeviation: 0, forwardMultiplier: 1, learningRateMultiplier: globalRate(optimizer, (1, shape.fanOut))))
       }
     }
   }

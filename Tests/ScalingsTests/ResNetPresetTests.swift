@@ -75,7 +75,8 @@ import Testing
         let arch = try resnet(width: width, depth: depth)
         let mupRows = try scalingTable(for: resolve(arch, Presets.mup, optimizer), baseLearningRate: 1)
         let L = Double(depth)
-        let sqrtFactor = optimizer == .sgd ? 1 : 1 / L.squareRoot()
+        // Spectral-descent rates are √(fanOut/fanIn) in every preset.
+        let sqrtFactor = optimizer == .adam ? 1 / L.squareRoot() : 1
         let invFactor = optimizer == .sgd ? L : 1
         for (preset, factor) in [(Presets.resnetSqrt, sqrtFactor), (Presets.resnetInv, invFactor)] {
           let rows = try scalingTable(for: resolve(arch, preset, optimizer), baseLearningRate: 1)

@@ -155,7 +155,7 @@ import _TestSupport
   func buffersStayInPlace(probe: Int?) throws {
     let architecture = try Architecture(kind: .mlp, inputDimension: 12, width: 48, depth: 4, outputDimension: 4, hasBias: true)
     let spec = try PresetResolution(architecture: architecture, loss: .crossEntropy, preset: try Presets.named("mup"), optimizer: .sgd).spec
-    var engine = StepEngine<Double>(
+    var engine = try StepEngine<Double>(
       network: try Network(spec: spec, seed: 1), batchSize: 16, baseLearningRate: 0.01,
       measurement: MeasurementSettings(probeRows: probe))
     var generator = SeededGenerator(seed: 2)

@@ -84,7 +84,7 @@ public struct BenchmarkSession {
     switch variant {
     case .train, .cadence:
       engine = nil
-      engine = StepEngine(
+      engine = try StepEngine(
         network: network, batchSize: workload.batchSize, baseLearningRate: BenchmarkWorkload.learningRate,
         measurement: variant == .cadence ? MeasurementSettings(probeRows: min(32, workload.batchSize)) : nil)
       network = nil
@@ -137,7 +137,7 @@ public struct BenchmarkSession {
     switch variant {
     case .train, .cadence:
       switch engine.step(index: stepIndex, measure: variant == .cadence && stepIndex % 10 == 0) {
-      case .stepped(let loss, _, _): return loss
+      case .stepped(let loss, _, _, _): return loss
       case .diverged: return .nan
       }
     case .diag:

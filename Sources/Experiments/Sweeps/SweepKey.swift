@@ -36,6 +36,11 @@ enum SweepKey: String, CaseIterable, Sendable {
   case controlSmoothing = "control-smoothing"
   case controlFloor = "control-floor"
   case controlCalibration = "control-calibration"
+  case optimizer, momentum, nesterov, beta1, beta2
+  case adamEpsilon = "adam-epsilon"
+  case weightDecay = "weight-decay"
+  case newtonSchulzSteps = "newton-schulz-steps"
+  case newtonSchulzVariant = "newton-schulz-variant"
 
   /// `train` flags a sweep owns or that only change the console, with the reason for messages.
   static let reserved: [String: String] = [
@@ -49,6 +54,7 @@ enum SweepKey: String, CaseIterable, Sendable {
   static let aliases: [String: SweepKey] = [
     "lr": .learningRate, "eta": .learningRate, "beta": .branchScale, "architecture": .arch,
     "parametrization": .preset, "parameterization": .preset, "batch": .batchSize,
+    "optim": .optimizer, "wd": .weightDecay, "eps": .adamEpsilon, "epsilon": .adamEpsilon,
   ]
 
   /// Why the key may not be a grid axis, or `nil` when it may.
@@ -63,8 +69,8 @@ enum SweepKey: String, CaseIterable, Sendable {
   /// Whether `null` (the `train` default: the flag not given) is accepted.
   var acceptsNull: Bool {
     switch self {
-    case .branchScale, .inputDim, .outputDim, .probe, .threads, .presetFile, .controlBackwardNorm, .controlDecay,
-      .controlFeatureSpeed:
+    case .branchScale, .inputDim, .outputDim, .probe, .threads, .weightDecay, .newtonSchulzSteps, .presetFile,
+      .controlBackwardNorm, .controlDecay, .controlFeatureSpeed:
       true
     default: false
     }
@@ -96,6 +102,13 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .controlSmoothing: "a weight in (0, 1]"
     case .controlFloor: "a number ≥ 0"
     case .controlCalibration: "a whole number ≥ 0"
+    case .optimizer: "one of " + Self.choices(OptimizerKind.self)
+    case .newtonSchulzVariant: "one of " + Self.choices(NewtonSchulzVariant.self)
+    case .nesterov: "true or false"
+    case .momentum, .beta1, .beta2: "a number in [0, 1)"
+    case .adamEpsilon: "a positive number"
+    case .weightDecay: "a number ≥ 0, or null (0.01 for adamw)"
+    case .newtonSchulzSteps: "a whole number ≥ 1, or null (5 quintic; cubic: a cap of 100)"
     }
   }
 
@@ -134,6 +147,14 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .controlSmoothing: "1"
     case .controlFloor: "1e-30"
     case .controlCalibration: "0"
+    case .optimizer: "adam"
+    case .newtonSchulzVariant: "quintic"
+    case .nesterov: "true"
+    case .momentum, .beta1: "0.9"
+    case .beta2: "0.999"
+    case .adamEpsilon: "1e-08"
+    case .weightDecay: "0.01"
+    case .newtonSchulzSteps: "5"
     }
   }
 
@@ -155,6 +176,17 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .activation: return .activation(try choice(trimmed, Activation.self))
     case .loss: return .loss(try choice(trimmed, Loss.self))
     case .dtype: return .dtype(try choice(trimmed, DType.self))
+    case .optimizer: return .optimizer(try choice(trimmed, OptimizerKind.self))
+    case .newtonSchulzVariant: return .newtonSchulzVariant(try choice(trimmed, NewtonSchulzVariant.self))
+    case .momentum, .beta1, .beta2:
+      guard let x = Double(trimmed), x >= 0, x < 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
+    case .adamEpsilon:
+      guard let x = Double(trimmed), x.isFinite, x > 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
+    case .weightDecay:
+      guard let x = Double(trimmed), x.isFinite, x >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
     case .preset:
       guard let preset = try? Presets.named(trimmed) else {
         throw SweepValueProblem(expected: expectation, suggestion: closestName(to: trimmed, among: Presets.names))
@@ -170,7 +202,7 @@ enum SweepKey: String, CaseIterable, Sendable {
         throw SweepValueProblem(expected: expectation, suggestion: nil)
       }
       return .branchScale(scale)
-    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors:
+    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors, .nesterov:
       switch trimmed.lowercased() {
       case "true", "yes", "on": return .flag(true)
       case "false", "no", "off": return .flag(false)
@@ -188,7 +220,7 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .testSize, .measureEvery, .evaluateEvery:
       guard let n = Int(trimmed), n >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
-    case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps:
+    case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps, .newtonSchulzSteps:
       guard let n = Int(trimmed), n >= 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
     case .presetFile:
@@ -263,6 +295,17 @@ enum SweepKey: String, CaseIterable, Sendable {
     case (.controlSmoothing, .number(let x)): request.controlSmoothing = x
     case (.controlFloor, .number(let x)): request.controlFloor = x
     case (.controlCalibration, .integer(let n)): request.controlCalibration = n
+    case (.optimizer, .optimizer(let kind)): request.optimizer.kind = kind
+    case (.momentum, .number(let x)): request.optimizer.momentum = x
+    case (.nesterov, .flag(let on)): request.optimizer.nesterov = on
+    case (.beta1, .number(let x)): request.optimizer.beta1 = x
+    case (.beta2, .number(let x)): request.optimizer.beta2 = x
+    case (.adamEpsilon, .number(let x)): request.optimizer.epsilon = x
+    case (.weightDecay, .number(let x)): request.optimizer.weightDecay = x
+    case (.weightDecay, .unset): request.optimizer.weightDecay = nil
+    case (.newtonSchulzSteps, .integer(let n)): request.optimizer.newtonSchulzSteps = n
+    case (.newtonSchulzSteps, .unset): request.optimizer.newtonSchulzSteps = nil
+    case (.newtonSchulzVariant, .newtonSchulzVariant(let variant)): request.optimizer.newtonSchulzVariant = variant
     default: preconditionFailure("Value \(value) was not parsed for key \(rawValue)")
     }
   }
@@ -276,6 +319,8 @@ enum SweepValue: Equatable, Sendable {
   case activation(Activation)
   case loss(Loss)
   case dtype(DType)
+  case optimizer(OptimizerKind)
+  case newtonSchulzVariant(NewtonSchulzVariant)
   case preset(String)
   case data(DataSource)
   case branchScale(BranchScale)
@@ -295,6 +340,8 @@ enum SweepValue: Equatable, Sendable {
     case .activation(let activation): activation.rawValue
     case .loss(let loss): loss.rawValue
     case .dtype(let dtype): dtype.rawValue
+    case .optimizer(let kind): kind.rawValue
+    case .newtonSchulzVariant(let variant): variant.rawValue
     case .preset(let name): name
     case .data(let source): source.shortestSpelling
     case .branchScale(let scale): scale.slug
