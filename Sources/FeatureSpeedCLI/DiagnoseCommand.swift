@@ -31,6 +31,8 @@ public struct DiagnoseCommand: ParsableCommand {
 
   @OptionGroup public var dataOptions: DataOptions
 
+  @OptionGroup public var optimizerOptions: OptimizerOptions
+
   @Option(help: "Loss: cross-entropy or mse.")
   public var loss: Loss = .crossEntropy
 
@@ -69,6 +71,7 @@ public struct DiagnoseCommand: ParsableCommand {
     var r = RunRequest()
     try model.apply(to: &r)
     try dataOptions.apply(to: &r)
+    try optimizerOptions.apply(to: &r)
     r.loss = loss
     r.learningRate = learningRate
     r.steps = steps
@@ -123,7 +126,7 @@ public struct DiagnoseCommand: ParsableCommand {
                     cell(String(format: "%.2f%%", 100 * l.share), 10), cell(String(format: "%.2f%%", 100 * l.targetShare), 9),
                     cell(num(l.alignment), 9), cell(verdicts, 20), "×" + num(l.suggestedMultiplier)].joined())
     }
-    let hints = d.layers.flatMap(\.hints)
+    let hints = d.groupedHints
     lines.append("")
     if hints.isEmpty {
       lines.append("All criteria pass.")

@@ -12,7 +12,8 @@ public struct ReproduceCommand: ParsableCommand {
     abstract: "Reproduce a published result (SPEC §6): runs, CSV, figures, report.md and index.html.",
     discussion: """
       Names: fig2a (§6.1), fig2b (§6.2), fig2c (§6.3), fig3 (§6.4), fsf-training (§6.5), \
-      spectral-width (§6.6), spectral-rank (§6.7). \
+      spectral-width (§6.6), spectral-rank (§6.7), control-depth (§5.3: FSC-control against one \
+      global learning rate in deep MLPs). \
       The default sizes finish in under 10 minutes on 2 cores; --quick runs a tiny version on \
       synthetic data in seconds (what the tests run). Resumable: rerunning reuses finished runs. \
       docs/reproductions.md compares the default results with the papers' claims.
@@ -22,7 +23,7 @@ public struct ReproduceCommand: ParsableCommand {
         featurespeed reproduce fig3 --quick --output /tmp/fig3
       """)
 
-  @Argument(help: "fig2a, fig2b, fig2c, fig3, fsf-training, spectral-width or spectral-rank.")
+  @Argument(help: "fig2a, fig2b, fig2c, fig3, fsf-training, spectral-width, spectral-rank or control-depth.")
   public var name: ReproductionName
 
   @Flag(help: "A tiny version on synthetic data, for checks.")

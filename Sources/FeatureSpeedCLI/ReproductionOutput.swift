@@ -51,6 +51,18 @@ enum ReproductionOutput {
          PlotSpec(x: "beta_tilde", y: "value", series: ["depth"], over: "seed", xScale: .log,
                   title: "cos θ of the last feature at initialization vs √L·β", xLabel: "β̃ = √L·β", yLabel: "cos θ (last feature)")),
       ]
+    case .controlDepth:
+      return [
+        ("accuracy-depth.svg", "Test accuracy after training against depth, per method (a diverged run is plotted at chance level, 10 %).",
+         PlotSpec(x: "depth", y: "value", series: ["method"], filters: [RowFilter("quantity", equals: "final_test_accuracy")],
+                  xScale: .log, band: .none, title: "Test accuracy vs depth (Fashion-MNIST, ReLU MLP, sp init)", xLabel: "depth L", yLabel: "test accuracy")),
+        ("loss-curves.svg", "Training loss (batch, before each update) per step, one panel per depth.",
+         PlotSpec(x: "step", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "train_loss")],
+                  yScale: .log, band: .none, title: "Training loss", yLabel: "batch loss")),
+        ("contributions.svg", "Share of the first-order loss decay contributed by each layer at the first step, per method, one panel per depth: FSC-control makes it uniform.",
+         PlotSpec(x: "layer", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "contribution_share_step0")],
+                  yScale: .log, band: .none, title: "Contribution shares c_k at step 0", xLabel: "layer k", yLabel: "c_k")),
+      ]
     case .fsfTraining:
       return [
         ("fsf-residual.svg", "Relative residual of the feature speed formula at every measured step and layer, float32 and float64.",

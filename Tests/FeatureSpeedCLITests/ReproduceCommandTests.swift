@@ -45,6 +45,10 @@ struct ReproduceCommandTests {
       name: "fsf-training", dataColumns: ["dtype", "step", "layer", "quantity", "value"],
       quantities: ["fsf_residual", "bfa_cos", "train_loss"], figures: ["fsf-residual.svg", "bfa.svg", "loss.svg"],
       slopeColumns: nil),
+    Expected(
+      name: "control-depth", dataColumns: ["method", "depth", "step", "layer", "quantity", "value"],
+      quantities: ["train_loss", "test_accuracy", "final_test_accuracy", "contribution_share_step0"],
+      figures: ["accuracy-depth.svg", "loss-curves.svg", "contributions.svg"], slopeColumns: nil),
   ]
 
   @Test("Every reproduction runs in quick mode and writes its files", arguments: cases)

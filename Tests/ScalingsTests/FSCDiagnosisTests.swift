@@ -55,6 +55,16 @@ import Testing
     #expect(rows.first { $0.layer == 2 && $0.quantity == "fsc_bfa_cos" }.map { abs($0.value - 0.02) < 1e-12 } == true)
   }
 
+  @Test func runsOfLayersFailingAlikeShareOneHint() {
+    let steps = [step(0, contributions: [1, 1, 1, 1, 1, 0.001], rms: [1, 1, 1, 1, 1, 1], cos: [0.5, 0.05, 0.04, 0.03, 0.5, 0.02])]
+    let d = FSCDiagnosis(measurements: steps, targetShares: Array(repeating: 1.0 / 6, count: 6))
+    #expect(d.groupedHints.count == 3)
+    #expect(d.groupedHints[0].hasPrefix("layers 2–4: feature updates are poorly aligned with the backward pass (cos θ = 0.030 to 0.050)"), "\(d.groupedHints)")
+    #expect(d.groupedHints[1].hasPrefix("layer 6 contributes"))
+    #expect(d.groupedHints[2].hasPrefix("layer 6's feature updates are poorly aligned"))
+    #expect(d.layers.flatMap(\.hints).count == 5)
+  }
+
   @Test func multiplierFileRoundTripsAndApplies() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fs-lrm-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

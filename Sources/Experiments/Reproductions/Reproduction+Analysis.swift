@@ -49,6 +49,7 @@ extension Reproduction {
     case .fig2a: return analyzeFig2a(cells)
     case .fig2b: return analyzeFig2b(cells)
     case .fig2c: return analyzeFig2c(cells)
+    case .controlDepth: return try analyzeControlDepth(cells, directory: directory)
     }
   }
 

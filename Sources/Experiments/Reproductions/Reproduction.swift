@@ -22,6 +22,8 @@ public enum ReproductionName: String, CaseIterable, Codable, Sendable {
   case fig2b
   /// SPEC §6.3 [FSF] Fig. 2c: the output BFA at init against the normalized branch scale √L·β.
   case fig2c
+  /// SPEC §5.3: deep ReLU MLPs on Fashion-MNIST under one global SGD rate against FSC-control, over depth.
+  case controlDepth = "control-depth"
 }
 
 extension ReproductionName {
@@ -54,6 +56,7 @@ public struct Reproduction: Sendable {
     case .fig2a: "Backward–feature angle at initialization against the layer (ReLU MLP, ResNet with β = 1/√L)"
     case .fig2b: "Output backward–feature angle at initialization against depth (MLP; ResNets with β = 1, 1/√L, 1/L)"
     case .fig2c: "Output backward–feature angle at initialization against the normalized branch scale √L·β"
+    case .controlDepth: "Deep ReLU MLPs on Fashion-MNIST: one global SGD learning rate against FSC-control, across depths 8–64"
     }
   }
 
@@ -67,6 +70,7 @@ public struct Reproduction: Sendable {
     case .fig2a: "SPEC §6.1 and §4; [FSF] Fig. 2a"
     case .fig2b: "SPEC §6.2 and §4; [FSF] Fig. 2b"
     case .fig2c: "SPEC §6.3 and §4; [FSF] Fig. 2c"
+    case .controlDepth: "SPEC §5.2–5.3; [FSF v2] FSC-control (our reconstruction)"
     }
   }
 
@@ -87,6 +91,8 @@ public struct Reproduction: Sendable {
       "For ResNets with β = β̃/√L, the angle of the last residual-stream feature is depth-independent and set by β̃ = √L·β: it decreases as β̃ grows, along the same curve at every depth."
     case .fsfTraining:
       "The feature speed formula ‖δF_ℓ‖ = Σ_{k≤ℓ} C_k / (‖b_ℓ‖ cos θ_ℓ) is an identity: its residual stays at rounding level throughout training, in float32 and float64."
+    case .controlDepth:
+      "A deep ReLU MLP (width 512, depth 32) under sp with the global SGD learning rate that suits a shallow one trains badly; FSC-control (per-layer rates calibrated on the first 10 steps so that, by the feature speed formula, every layer's features move at the same relative speed rms(δF_ℓ)/rms(F_ℓ) = 0.05 per step) trains it well with no tuning, and the same control settings carry over across depths 8, 16, 32 and 64."
     }
   }
 
@@ -216,6 +222,12 @@ public struct Reproduction: Sendable {
           }
         }
       }
+    case .controlDepth:
+      for depth in ControlDepth.depths(quick: quick) {
+        for method in ControlDepth.Method.allCases {
+          add([("depth", "\(depth)"), ("method", method.rawValue)]) { r in ControlDepth.configure(&r, method: method, depth: depth, quick: quick) }
+        }
+      }
     case .fsfTraining:
       for dtype in DType.allCases {
         add([("dtype", dtype.rawValue)]) { r in
@@ -263,7 +275,7 @@ public struct Reproduction: Sendable {
 
   var seeds: [UInt64] {
     switch name {
-    case .fsfTraining: [0]
+    case .fsfTraining, .controlDepth: [0]
     case .fig2a: quick ? [0] : [0, 1, 2, 3, 4]
     case .fig2b, .fig2c: quick ? [0] : [0, 1, 2]
     case .fig3: quick ? [0] : [0, 1, 2, 3]

@@ -41,6 +41,62 @@ public enum FSCCriterion: String, Codable, CaseIterable, Sendable {
   case alignment = "A"
 }
 
+/// One failed criterion at one layer: which way it fails and the measured number.
+public struct FSCFinding: Codable, Equatable, Sendable {
+  /// Which way a number is off.
+  public enum Direction: String, Codable, Sendable {
+    case low, high
+    /// A contribution that is zero or negative (the layer's update points uphill).
+    case negative
+  }
+  /// User-facing layer index.
+  public var layer: Int
+  public var criterion: FSCCriterion
+  public var direction: Direction
+  /// The measured number: rms (F), S/ℒ (S), share (C) or cos θ (A).
+  public var value: Double
+  /// The layer's target share (for C).
+  public var targetShare: Double
+
+  /// Criterion and direction, e.g. `C-low`.
+  var kind: String { "\(criterion.rawValue)-\(direction.rawValue)" }
+
+  /// The plain-words hint for one finding, or for a run of layers failing the same way.
+  static func hint(for group: [FSCFinding]) -> String {
+    let first = group[0]
+    let who = group.count == 1 ? "layer \(first.layer)" : "layers \(first.layer)–\(group.last!.layer)"
+    let whose = group.count == 1 ? "layer \(first.layer)'s" : "layers \(first.layer)–\(group.last!.layer):"
+    func range(_ format: (Double) -> String) -> String {
+      let values = group.map(\.value)
+      return group.count == 1 ? format(first.value) : "\(format(values.min()!)) to \(format(values.max()!))"
+    }
+    switch (first.criterion, first.direction) {
+    case (.forward, .low):
+      return "\(whose) features have rms \(range(short)): the forward pass vanishes here; raise the init std (--init-scale) or use He-scaled init (sp, mup)."
+    case (.forward, _):
+      return "\(whose) features have rms \(range(short)): the forward pass explodes here; lower the init std (--init-scale) or the forward multipliers."
+    case (.sensitivity, .high):
+      return "\(whose) sensitivity per unit loss is \(range(short)): a small relative change of the features moves the loss a lot, so training is fragile; shrink the output layer (e.g. mup's 1/fanIn output init)."
+    case (.sensitivity, _):
+      return "\(whose) sensitivity per unit loss is \(range(short)): the features barely affect the loss; the layers above damp the signal (output or branch scale too small)."
+    case (.contribution, .low):
+      let factors = group.map { $0.targetShare / $0.value }
+      let factor = group.count == 1 ? short(factors[0]) : "\(short(factors.min()!)) to \(short(factors.max()!))"
+      return "\(who) \(group.count == 1 ? "contributes" : "contribute") \(range(percent)) of the loss decay (target \(percent(first.targetShare))): "
+        + "\(group.count == 1 ? "its learning rate is" : "their learning rates are") about \(factor)× too small."
+    case (.contribution, .high):
+      let factors = group.map { $0.value / $0.targetShare }
+      let factor = group.count == 1 ? short(factors[0]) : "\(short(factors.min()!)) to \(short(factors.max()!))"
+      return "\(who) \(group.count == 1 ? "contributes" : "contribute") \(range(percent)) of the loss decay (target \(percent(first.targetShare))): "
+        + "\(group.count == 1 ? "its learning rate is" : "their learning rates are") about \(factor)× too large."
+    case (.contribution, .negative):
+      return "\(who) \(group.count == 1 ? "does" : "do") not decrease the loss to first order (share \(range(percent))): the update points uphill; check the optimizer and lower the learning rate."
+    case (.alignment, _):
+      return "\(whose) feature updates are poorly aligned with the backward pass (cos θ = \(range(short))): deep MLPs lose alignment like 1/√ℓ; a ResNet with β = 1/√L (resnet-sqrt) or fewer layers keeps it."
+    }
+  }
+}
+
 /// The FSC numbers of one layer over a calibration, with verdicts, hints and the suggested
 /// learning-rate multiplier.
 public struct LayerDiagnosis: Codable, Equatable, Sendable {
@@ -56,13 +112,16 @@ public struct LayerDiagnosis: Codable, Equatable, Sendable {
   public var targetShare: Double
   /// **A**: median `cos θ_ℓ`.
   public var alignment: Double
-  /// Criteria that failed (empty: all pass).
-  public var warnings: [FSCCriterion]
-  /// One plain-words hint per warning.
-  public var hints: [String]
+  /// The criteria that failed, with the measured numbers (empty: all pass).
+  public var findings: [FSCFinding]
   /// `targetShare/share` (clipped to [1e-3, 1e3]; 1 when the share is not positive): the factor on
   /// the layer's learning rate that brings its contribution to the target.
   public var suggestedMultiplier: Double
+
+  /// Criteria that failed (empty: all pass).
+  public var warnings: [FSCCriterion] { findings.map(\.criterion) }
+  /// One plain-words hint per failed criterion.
+  public var hints: [String] { findings.map { FSCFinding.hint(for: [$0]) } }
 
   /// `pass` or `warn` for one criterion.
   public func verdict(_ criterion: FSCCriterion) -> String { warnings.contains(criterion) ? "warn" : "pass" }
@@ -101,47 +160,59 @@ public struct FSCDiagnosis: Codable, Equatable, Sendable {
       let alignment = median(stats.map(\.bfaCos))
       let target = targetShares[l]
       let index = stats[0].layer
-      var warnings = [FSCCriterion]()
-      var hints = [String]()
-      if !thresholds.featureRMS.contains(rms) {
-        warnings.append(.forward)
-        hints.append(rms < thresholds.featureRMS.lowerBound
-          ? "layer \(index)'s features have rms \(short(rms)): the forward pass vanishes here; raise the init std (--init-scale) or use He-scaled init (sp, mup)."
-          : "layer \(index)'s features have rms \(short(rms)): the forward pass explodes here; lower the init std (--init-scale) or the forward multipliers.")
+      var findings = [FSCFinding]()
+      func flag(_ criterion: FSCCriterion, _ direction: FSCFinding.Direction, _ value: Double) {
+        findings.append(FSCFinding(layer: index, criterion: criterion, direction: direction, value: value, targetShare: target))
       }
+      if !thresholds.featureRMS.contains(rms) { flag(.forward, rms < thresholds.featureRMS.lowerBound ? .low : .high, rms) }
       if !thresholds.sensitivityPerLoss.contains(sensitivity) {
-        warnings.append(.sensitivity)
-        hints.append(sensitivity > thresholds.sensitivityPerLoss.upperBound
-          ? "layer \(index)'s sensitivity per unit loss is \(short(sensitivity)): a small relative change of its features moves the loss a lot, so training is fragile; shrink the output layer (e.g. mup's 1/fanIn output init)."
-          : "layer \(index)'s sensitivity per unit loss is \(short(sensitivity)): its features barely affect the loss; the layers above damp the signal (output or branch scale too small).")
+        flag(.sensitivity, sensitivity < thresholds.sensitivityPerLoss.lowerBound ? .low : .high, sensitivity)
       }
       var multiplier = 1.0
       if share > 0 && share.isFinite {
         multiplier = min(1e3, max(1e-3, target / share))
-        if share < target / thresholds.contributionFactor {
-          warnings.append(.contribution)
-          hints.append("layer \(index) contributes \(percent(share)) of the loss decay (target \(percent(target))): its learning rate is about \(short(target / share))× too small.")
-        } else if share > target * thresholds.contributionFactor {
-          warnings.append(.contribution)
-          hints.append("layer \(index) contributes \(percent(share)) of the loss decay (target \(percent(target))): its learning rate is about \(short(share / target))× too large.")
-        }
+        if share < target / thresholds.contributionFactor { flag(.contribution, .low, share) }
+        if share > target * thresholds.contributionFactor { flag(.contribution, .high, share) }
       } else {
-        warnings.append(.contribution)
-        hints.append("layer \(index) does not decrease the loss to first order (share \(percent(share))): its update points uphill; check the optimizer and lower its learning rate.")
+        flag(.contribution, .negative, share)
       }
-      if !(alignment >= thresholds.minimumAlignment) {
-        warnings.append(.alignment)
-        hints.append("layer \(index)'s feature updates are poorly aligned with the backward pass (cos θ = \(short(alignment))): deep MLPs lose alignment like 1/√ℓ; a ResNet with β = 1/√L (resnet-sqrt) or fewer layers keeps it.")
-      }
+      if !(alignment >= thresholds.minimumAlignment) { flag(.alignment, .low, alignment) }
       layers.append(LayerDiagnosis(
         layer: index, featureRMS: rms, sensitivityPerLoss: sensitivity, share: share, targetShare: target,
-        alignment: alignment, warnings: warnings, hints: hints, suggestedMultiplier: multiplier))
+        alignment: alignment, findings: findings, suggestedMultiplier: multiplier))
     }
     self.layers = layers
   }
 
   /// Layers with at least one warning.
   public var warnedLayers: [Int] { layers.filter { !$0.warnings.isEmpty }.map(\.layer) }
+
+  /// The hints, one per failed criterion, with runs of at least three consecutive layers failing
+  /// the same way merged into one sentence (`layers 23–31 …`), in layer order.
+  public var groupedHints: [String] {
+    var groups = [[FSCFinding]]()
+    var open = [String: Int]()  // kind → index of its group still accepting the next layer
+    for layer in layers {
+      var seen = Set<String>()
+      for finding in layer.findings {
+        let kind = finding.kind
+        seen.insert(kind)
+        if let g = open[kind], groups[g].last!.layer == previousLayer(of: layer.layer) {
+          groups[g].append(finding)
+        } else {
+          groups.append([finding])
+          open[kind] = groups.count - 1
+        }
+      }
+      for kind in open.keys where !seen.contains(kind) { open[kind] = nil }
+    }
+    return groups.flatMap { $0.count >= 3 ? [FSCFinding.hint(for: $0)] : $0.map { FSCFinding.hint(for: [$0]) } }
+  }
+
+  private func previousLayer(of index: Int) -> Int? {
+    guard let i = layers.firstIndex(where: { $0.layer == index }), i > 0 else { return nil }
+    return layers[i - 1].layer
+  }
 
   /// The suggested multipliers as a learning-rate file for `train --preset-file`.
   public func multipliers(preset: String, architecture: ArchitectureKind, depth: Int, source: String) -> LearningRateMultipliers {
@@ -172,7 +243,7 @@ private func median(_ values: [Double]) -> Double {
 }
 
 /// Two significant digits, without an exponent between 1e-3 and 1e6 (`750`, `0.034`, `12`).
-private func short(_ x: Double) -> String {
+fileprivate func short(_ x: Double) -> String {
   guard x.isFinite, x != 0 else { return "\(x)" }
   let a = abs(x)
   guard a >= 1e-3 && a < 1e6 else { return String(format: "%.2g", x) }
@@ -181,7 +252,7 @@ private func short(_ x: Double) -> String {
   return String(format: "%.\(digits)f", rounded)
 }
 
-private func percent(_ x: Double) -> String {
+fileprivate func percent(_ x: Double) -> String {
   guard x.isFinite else { return "\(x)" }
   let p = 100 * x
   return String(format: abs(p) >= 10 ? "%.0f %%" : (abs(p) >= 1 ? "%.1f %%" : "%.2g %%"), p)
