@@ -254,6 +254,5 @@ fileprivate func short(_ x: Double) -> String {
 
 fileprivate func percent(_ x: Double) -> String {
   guard x.isFinite else { return "\(x)" }
-  let p = 100 * x
-  return String(format: abs(p) >= 10 ? "%.0f %%" : (abs(p) >= 1 ? "%.1f %%" : "%.2g %%"), p)
+  return String(format: abs(100 * x) >= 1 ? "%.3g %%" : "%.2g %%", 100 * x)
 }
