@@ -47,13 +47,13 @@ public enum DiagnosisRun {
       throw error
     }
     let directory = collector.directory!
-    let setup = try RunSetup(request)
-    let shares = try request.controlProfile.shares(layerCount: setup.spec.layers.count)
+    let shares = try request.controlProfile.shares(layerCount: configuration.architecture.layerCount)
     let diagnosis = FSCDiagnosis(measurements: collector.measurements, targetShares: shares, thresholds: thresholds)
     var file = diagnosis.multipliers(
       preset: configuration.preset, architecture: configuration.architecture.kind, depth: configuration.architecture.depth,
       source: "featurespeed diagnose, \(request.steps) calibration steps of run \(request.runName)")
-    if let previous = setup.learningRateMultipliers {
+    if let path = request.presetFile {
+      let previous = try LearningRateMultipliers.read(from: URL(fileURLWithPath: path))
       for i in file.layers.indices {
         if let old = previous.layers.first(where: { $0.layer == file.layers[i].layer }) {
           file.layers[i].multiplier *= old.multiplier

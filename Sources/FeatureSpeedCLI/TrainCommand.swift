@@ -12,8 +12,9 @@ public struct TrainCommand: ParsableCommand {
     discussion: """
       Writes a run directory: config.json (everything resolved, per-layer scaling table, outcome), \
       measurements.csv (run,step,layer,quantity,value; see `featurespeed quantities`), metrics.csv \
-      (loss and accuracy per step) and, with --save-tensors, safetensors of the initial and final \
-      weights and of the first batch.
+      (loss and accuracy per step), under FSC-control control.csv (every step's per-layer \
+      learning-rate decision; docs/control.md) and, with --save-tensors, safetensors of the initial \
+      and final weights and of the first batch.
 
       Examples:
         featurespeed train --data fashion-mnist --width 256 --depth 4 --steps 300
@@ -21,6 +22,8 @@ public struct TrainCommand: ParsableCommand {
         featurespeed train --data mnist:/data/mnist --preset sp --learning-rate 0.05 --dtype float64
         featurespeed train --optimizer adamw --learning-rate 0.01 --weight-decay 0.05
         featurespeed train --optimizer spectral --preset spectral --learning-rate 0.02
+        featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 --control-feature-speed 0.05 --control-calibration 10
+        featurespeed train --preset sp --depth 8 --preset-file runs/diag/lr-multipliers.json
       """)
 
   @OptionGroup public var model: ModelOptions
