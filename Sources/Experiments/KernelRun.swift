@@ -107,7 +107,7 @@ public enum KernelRun {
     "layer", "dimension", "lambda_min", "lambda_max", "kappa", "m1", "m1_se", "m2", "m2_se", "kantorovich_bound",
     "estimate", "bfa_cos", "lanczos_products", "lanczos_converged", "lambda_min_residual", "lambda_max_residual",
     "lambda_min_lower", "kantorovich_bound_certified",
-    "jacobian_from", "jacobian_s_min", "jacobian_s_max", "isometry_bound", "jacobian_method",
+    "jacobian_from", "jacobian_s_min", "jacobian_s_max", "isometry_bound", "jacobian_method", "lambda_min_certified",
   ]
 
   /// One `kernel.csv` row.
@@ -117,7 +117,7 @@ public enum KernelRun {
      CSVField(r.estimate), .double(r.bfaCos), .integer(r.lanczosProducts), CSVField(r.lanczosConverged),
      .double(r.lambdaMinResidual), .double(r.lambdaMaxResidual), .double(r.lambdaMinLowerBound),
      CSVField(r.certifiedKantorovichBound), CSVField(r.jacobianFrom), CSVField(r.jacobianMinSingularValue),
-     CSVField(r.jacobianMaxSingularValue), CSVField(r.isometryBound), CSVField(r.jacobianMethod)]
+     CSVField(r.jacobianMaxSingularValue), CSVField(r.isometryBound), CSVField(r.jacobianMethod), CSVField(r.lambdaMinCertified)]
   }
 
   /// Writes `kernel.csv` and `kernel.json` into `directory` (created if needed), each atomically.

@@ -17,8 +17,9 @@ extension BenchCommand {
         one before), runs Lanczos with full reorthogonalization on K_ℓ = Σ_{k≤ℓ} η_k J_k J_kᵀ, each \
         product one pullback and one tangent pass. Prints one JSON object: per layer the dimension \
         N_ℓ, λ_min, λ_max, their residual bounds, the certified lower bound on λ_min \
-        (lambda_min_lower, not timed), the products, whether both met the tolerance, and the \
-        seconds; and the process's peak RSS.
+        (lambda_min_lower), whether λ_min was certified by the dead-unit vector (one product; \
+        Lanczos then runs for λ_max only), the products, whether both met the tolerance, and the \
+        seconds (lower bound, certificate and Lanczos); and the process's peak RSS.
         """)
 
     @Option(help: "Directory written by `featurespeed bench export`.")
@@ -66,15 +67,16 @@ extension BenchCommand {
         let position = spec.layers.count - (name == "output" ? 1 : 2)
         var kernel = BackwardFeatureKernel(network: network, learningRates: rates, inputs: inputs, position: position)
         let start = ContinuousClock.now
-        let result = try solver.extremeEigenvalues(dimension: kernel.dimension) { x, y in kernel.apply(x, into: &y) }
+        let spectrum = try kernel.extremeEigenvalues(using: solver)
         let elapsed = ContinuousClock.now - start
-        let lower = try kernel.smallestEigenvalueLowerBound()
+        let result = spectrum.lanczos
         results.append([
-          "lambda_min_lower": lower,
+          "lambda_min_lower": spectrum.lowerBound, "lambda_min_certified": spectrum.smallestCertified,
+          "certificate_products": spectrum.certificateProducts, "lanczos_products": result.products,
           "layer": name, "index": spec.layers[position].index, "dimension": kernel.dimension,
           "lambda_min": result.smallest, "lambda_max": result.largest,
           "lambda_min_residual": result.smallestResidualBound, "lambda_max_residual": result.largestResidualBound,
-          "products": result.products, "converged": result.converged, "stop": result.stopReason.rawValue,
+          "products": spectrum.products, "converged": result.converged, "stop": result.stopReason.rawValue,
           "seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
         ])
       }

@@ -112,7 +112,8 @@ public struct KernelCommand: ParsableCommand {
     let result: KernelResult
     do {
       result = try KernelRun.execute(request) { r in
-        let cells = ["\(r.layer)", "\(r.dimension)", Self.format(r.lambdaMinLowerBound), Self.format(r.lambdaMin), Self.format(r.lambdaMax),
+        let cells = ["\(r.layer)", "\(r.dimension)", Self.format(r.lambdaMinLowerBound),
+                     Self.format(r.lambdaMin) + (r.lambdaMinCertified ? "†" : ""), Self.format(r.lambdaMax),
                      Self.format(r.conditionNumber), Self.format(r.m1), Self.format(r.m2), Self.format(r.kantorovichBound),
                      Self.format(r.certifiedKantorovichBound), Self.format(r.estimate), Self.format(r.bfaCos),
                      "\(r.lanczosProducts)\(r.lanczosConverged ? "" : "*")", Self.format(r.jacobianMinSingularValue),
@@ -125,6 +126,10 @@ public struct KernelCommand: ParsableCommand {
     } catch let error as KernelError {
       printError(error.description)
       throw ExitCode(64)
+    }
+    if result.layers.contains(where: \.lambdaMinCertified) {
+      printOut("† λ_min certified by the dead-unit vector (units of the layer's input that are inactive on the whole batch): "
+        + "one product attains the lower bound to the tolerance, so Lanczos ran for λ_max only.")
     }
     if result.layers.contains(where: { !$0.lanczosConverged }) {
       printOut("* Lanczos stopped at --max-products before reaching --tolerance: λ_min lies between the certified lower bound "

@@ -37,9 +37,14 @@ public struct LayerKernelReport: Codable, Equatable, Sendable {
   public var lambdaMinLowerBound: Double
   /// `κ = λ_max/λ_min` (∞ when `λ_min ≤ 0`).
   public var conditionNumber: Double
-  /// Lanczos products used, and whether both extremes met the tolerance.
+  /// Lanczos products used, and whether both extremes met the tolerance (`λ_min` possibly through
+  /// the certificate below, Lanczos then running for `λ_max` only).
   public var lanczosProducts: Int
   public var lanczosConverged: Bool
+  /// `λ_min` is certified to the tolerance without Lanczos: the lower bound is attained by the
+  /// dead-unit vector of `BackwardFeatureKernel.deadUnitEigenvector`, whose Rayleigh quotient
+  /// (one product; it is `lambdaMin`) lies within the tolerance of `lambdaMinLowerBound`.
+  public var lambdaMinCertified: Bool = false
   /// Residual bounds `|β_k s_k|` of the two extreme Ritz values (an eigenvalue lies that close).
   public var lambdaMinResidual: Double
   public var lambdaMaxResidual: Double
@@ -99,12 +104,13 @@ public enum KernelAnalysis {
       let solver = LanczosEigensolver(
         relativeTolerance: settings.relativeTolerance, maximumProducts: settings.maximumProducts,
         seed: settings.seed &+ UInt64(position))
-      let lanczos = try solver.extremeEigenvalues(dimension: dimension) { x, y in kernel.apply(x, into: &y) }
+      let spectrum = try kernel.extremeEigenvalues(using: solver)
+      let lanczos = spectrum.lanczos
       let moments = HutchinsonEstimator(probes: settings.probes, seed: settings.seed &+ UInt64(position))
         .moments(dimension: dimension) { x, y in kernel.apply(x, into: &y) }
       // Rounding can put the bound a few ulps above the spectrum when it is one point (κ = 1).
       let upper = lanczos.largest + lanczos.largestResidualBound
-      let lower = min(try kernel.smallestEigenvalueLowerBound(), lanczos.smallest, upper)
+      let lower = min(spectrum.lowerBound, lanczos.smallest, upper)
       let b = backward[position]
       let kb = kernel.apply(b)
       let bNorm = Matrix.dot(b, b).squareRoot(), kbNorm = Matrix.dot(kb, kb).squareRoot()
@@ -114,6 +120,7 @@ public enum KernelAnalysis {
         lambdaMin: lanczos.smallest, lambdaMax: lanczos.largest, lambdaMinLowerBound: lower,
         conditionNumber: lanczos.smallest > 0 ? lanczos.largest / lanczos.smallest : .infinity,
         lanczosProducts: lanczos.products, lanczosConverged: lanczos.converged,
+        lambdaMinCertified: spectrum.smallestCertified,
         lambdaMinResidual: lanczos.smallestResidualBound, lambdaMaxResidual: lanczos.largestResidualBound,
         m1: moments.m1, m1StandardError: moments.m1StandardError, m2: moments.m2, m2StandardError: moments.m2StandardError,
         kantorovichBound: AlignmentBounds.kantorovich(smallestEigenvalue: lanczos.smallest, largestEigenvalue: lanczos.largest),

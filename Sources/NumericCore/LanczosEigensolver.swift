@@ -59,6 +59,8 @@ public struct LanczosEigensolver: Sendable {
   ///   - dimension: `N ≥ 1`, the length of every vector.
   ///   - startVector: `N` entries, not all zero; `nil` draws a Gaussian vector from
   ///     `SeededGenerator(seed: seed, stream: "lanczos")`.
+  ///   - needsSmallest: when false, stop as soon as the largest Ritz value meets the tolerance
+  ///     (the smallest is known otherwise); `converged` then refers to the largest only.
   ///   - product: computes `y = A x`. `x` is a unit vector of `N` entries; `y` (`N` entries)
   ///     arrives filled with zeros, so the closure may overwrite or accumulate. `A` must be
   ///     symmetric; only then are the Ritz values bounds on the spectrum.
@@ -67,7 +69,7 @@ public struct LanczosEigensolver: Sendable {
   /// - Throws: `NumericError.lapackFailure` if the tridiagonal eigensolve fails (it does not for
   ///   finite input).
   public func extremeEigenvalues(
-    dimension: Int, startVector: [Double]? = nil,
+    dimension: Int, startVector: [Double]? = nil, needsSmallest: Bool = true,
     product: (_ x: [Double], _ y: inout [Double]) -> Void
   ) throws -> LanczosResult {
     let n = dimension
@@ -115,7 +117,7 @@ public struct LanczosEigensolver: Sendable {
       if residualNorm <= 1e-12 * operatorScale || k == n {
         stopReason = .invariantSubspace
       } else if bounds[k - 1] <= relativeTolerance * abs(ritzValues[k - 1])
-        && bounds[0] <= relativeTolerance * abs(ritzValues[0])
+        && (!needsSmallest || bounds[0] <= relativeTolerance * abs(ritzValues[0]))
       {
         stopReason = .converged
       } else if k == capacity {

@@ -91,7 +91,9 @@ struct KernelCommandTests {
         let low = try #require(layer["lambda_min"] as? Double), high = try #require(layer["lambda_max"] as? Double)
         #expect(0 <= low && low <= high)
         #expect(layer["converged"] as? Bool == true)
-        #expect((layer["products"] as? Int ?? 0) <= (layer["dimension"] as? Int ?? 0))
+        // Lanczos stops at N products at most, plus the dead-unit certificate's one.
+        #expect((layer["lanczos_products"] as? Int ?? .max) <= (layer["dimension"] as? Int ?? 0))
+        #expect((layer["products"] as? Int ?? .max) == (layer["lanczos_products"] as? Int ?? 0) + (layer["certificate_products"] as? Int ?? 0))
       }
       let bad = try FeatureSpeedBinary.run(["bench", "kernel", "--workload", directory.path, "--layers", "first"])
       #expect(bad.status == 64 && bad.error.contains("last-hidden"))
