@@ -165,6 +165,11 @@ public struct RunRequest: Codable, Equatable, Sendable {
       throw ControlError.conflictingOptions("--control-decay", "--control-feature-speed")
     }
     try controlSettings.validate()
+    if controlFeatureSpeed != nil && measureEvery == 0 {
+      throw RunError.invalidOption(
+        flag: "--measure-every", value: "0",
+        expected: "K > 0 with --control-feature-speed, which reads the measured angles cos θ_ℓ (e.g. --measure-every 10)")
+    }
     if case .weights = controlProfile {  // one weight per layer position
       _ = try controlProfile.shares(layerCount: architecture == .mlp ? depth : depth + 2)
     }

@@ -50,6 +50,7 @@ struct ControlCommandTests {
         (["--control-profile", "1,2"], "4 layers"),
         (["--control-profile", "a,b"], "Invalid contribution profile"),
         (["--control-smoothing", "0"], "--control-smoothing"),
+        (["--control-feature-speed", "0.05", "--measure-every", "0"], "reads the measured angles"),
       ]
       for (flags, message) in cases {
         let r = try FeatureSpeedBinary.run(["train"] + Self.model + ["--steps", "2", "--output", out] + flags)
