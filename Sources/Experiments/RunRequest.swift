@@ -90,7 +90,7 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var controlCap: Double = 1e3
   /// EMA weight of the newest factor (1: none).
   public var controlSmoothing: Double = 1
-  /// Floor on the per-layer decay at the preset rates.
+  /// Floor on a layer's squared gradient norm below which it keeps its control factor.
   public var controlFloor: Double = 1e-30
   /// Adapt only during the first K steps (0: throughout).
   public var controlCalibration: Int = 0

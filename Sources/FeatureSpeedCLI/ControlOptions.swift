@@ -36,7 +36,7 @@ public struct ControlOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Weight of the newest factor in the moving average of the control factors (1: no smoothing).")
   public var controlSmoothing: Double = 1
 
-  @Option(parsing: .unconditional, help: "Below this first-order decay at the preset rates a layer keeps its previous factor.")
+  @Option(parsing: .unconditional, help: "A layer whose squared gradient norm is at or below this keeps its previous control factor.")
   public var controlFloor: Double = 1e-30
 
   @Option(parsing: .unconditional, help: "Adapt during the first K steps only, then keep the factors (0: adapt throughout).")

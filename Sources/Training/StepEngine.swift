@@ -125,22 +125,28 @@ public struct StepEngine<Scalar: BLASScalar> {
   /// factors, and the step rescaled by them (SGD: the rates; other optimizers: the update buffer,
   /// which is linear in the rates).
   private mutating func control(step index: Int, loss: Double) -> ControlDecision {
-    let unit: [Double]
-    if general != nil {
-      unit = NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }
-    } else {
-      unit = zip(gradients.layers, presetRates.units).map { units, rates in
-        zip(units, rates).reduce(0.0) { sum, pair in
-          var s = sum + pair.1.weight * pair.0.weight.squaredNorm
-          if let b = pair.0.bias, let rate = pair.1.bias { s += rate * b.squaredNorm }
-          return s
+    // Per layer: C_k(1) and ‖∇_k‖² (one pass over the gradients under SGD, where C_k(1) = Σ η_k‖∇‖²).
+    var unit = [Double](), norms = [Double]()
+    for (units, rates) in zip(gradients.layers, presetRates.units) {
+      var c = 0.0, n = 0.0
+      for (p, r) in zip(units, rates) {
+        let w = p.weight.squaredNorm
+        c += r.weight * w
+        n += w
+        if let b = p.bias {
+          let sb = b.squaredNorm
+          c += (r.bias ?? 0) * sb
+          n += sb
         }
       }
+      unit.append(c)
+      norms.append(n)
     }
+    if general != nil { unit = NetworkParameters.layerInnerProducts(gradients, update).map { -$0 } }
     let signals = network.spec.layers.indices.map { l in
       let f = workspace.features[l]
       return LayerSignals(
-        unitContribution: unit[l], backwardNorm: workspace.backward[l].norm, featureCount: f.count,
+        unitContribution: unit[l], gradientNormSquared: norms[l], backwardNorm: workspace.backward[l].norm, featureCount: f.count,
         featureRMS: f.norm / Double(f.count).squareRoot(), bfaCos: lastCosines?[l])
     }
     let decision = controller!.decide(step: index, loss: loss, layers: signals)

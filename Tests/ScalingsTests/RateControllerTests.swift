@@ -6,9 +6,9 @@ import Testing
 /// SPEC §5.3: the factors FSC-control decides, checked as the formulas they implement.
 @Suite struct RateControllerTests {
   let signals = [
-    LayerSignals(unitContribution: 0.02, backwardNorm: 0.5, featureCount: 64, featureRMS: 1.2, bfaCos: 0.8),
-    LayerSignals(unitContribution: 1e-4, backwardNorm: 0.1, featureCount: 64, featureRMS: 0.9, bfaCos: 0.4),
-    LayerSignals(unitContribution: 3.0, backwardNorm: 0.02, featureCount: 16, featureRMS: 2.0, bfaCos: 0.3),
+    LayerSignals(unitContribution: 0.02, gradientNormSquared: 0.4, backwardNorm: 0.5, featureCount: 64, featureRMS: 1.2, bfaCos: 0.8),
+    LayerSignals(unitContribution: 1e-4, gradientNormSquared: 2e-3, backwardNorm: 0.1, featureCount: 64, featureRMS: 0.9, bfaCos: 0.4),
+    LayerSignals(unitContribution: 3.0, gradientNormSquared: 60, backwardNorm: 0.02, featureCount: 16, featureRMS: 2.0, bfaCos: 0.3),
   ]
 
   @Test func contributionsHitTheirTargetsExactly() throws {
@@ -52,14 +52,14 @@ import Testing
   }
 
   @Test func capSmoothingFloorAndCalibration() throws {
-    var settings = ControlSettings(rates: .contributions(profile: .uniform, decayFraction: 0.1), cap: 10, smoothing: 0.5, floor: 1e-3, calibrationSteps: 2)
+    var settings = ControlSettings(rates: .contributions(profile: .uniform, decayFraction: 0.1), cap: 10, smoothing: 0.5, floor: 5e-3, calibrationSteps: 2)
     var c = try RateController(settings: settings, layerCount: 3)
     let first = c.decide(step: 0, loss: 1, layers: signals)
-    #expect(first.held == [false, true, false])  // 1e-4 is below the floor: keeps factor 1
+    #expect(first.held == [false, true, false])  // ‖∇‖² = 2e-3 is below the floor: keeps factor 1
     #expect(first.factors[1] == 1)
     #expect(abs(first.factors[0] - (0.1 / 3) / 0.02) < 1e-15)  // first decision: no smoothing yet
     var changed = signals
-    changed[0].unitContribution = 0.001 * 1.0001
+    changed[0].unitContribution = 0.001 * 1.0001  // a large raw factor, 33
     let second = c.decide(step: 1, loss: 1, layers: changed)
     let raw = (0.1 / 3) / changed[0].unitContribution
     #expect(second.capped[0])

@@ -15,8 +15,9 @@ public struct ControlSettings: Codable, Equatable, Sendable {
   public var cap: Double
   /// Weight of the newest value in the exponential moving average of the factors (1: no smoothing).
   public var smoothing: Double
-  /// Floor on the per-layer first-order decay at the preset rates (`η_k‖∇_{W_k}ℒ‖²` under SGD)
-  /// below which a layer keeps its previous factor instead of dividing by a vanishing number.
+  /// Floor on `‖∇_{θ_k}ℒ‖²` (SPEC §5.3): a layer whose gradient is at or below it — or whose
+  /// contribution at the preset rates is not positive — keeps its previous factor instead of
+  /// dividing by a vanishing (or negative) number.
   public var floor: Double
   /// Adapt during the first `calibrationSteps` steps only and then keep the factors (calibration
   /// at init); 0 adapts throughout training.

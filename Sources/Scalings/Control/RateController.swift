@@ -6,6 +6,8 @@ public struct LayerSignals: Sendable {
   /// `C_k(1) = −⟨∇_{θ_k}ℒ, δθ_k⟩` of the optimizer's step at the preset rates (factor 1), summed
   /// over the layer's tensors; under SGD `Σ η_k‖∇_k‖²`.
   public var unitContribution: Double
+  /// `Σ ‖∇_{θ_k}ℒ‖²` over the layer's tensors.
+  public var gradientNormSquared: Double
   /// `‖b_ℓ‖`.
   public var backwardNorm: Double
   /// `N_ℓ = n·d_ℓ`.
@@ -15,8 +17,12 @@ public struct LayerSignals: Sendable {
   /// The last measured `cos θ_ℓ`, if any (used by the feature-speed target).
   public var bfaCos: Double?
 
-  public init(unitContribution: Double, backwardNorm: Double, featureCount: Int, featureRMS: Double, bfaCos: Double? = nil) {
+  public init(
+    unitContribution: Double, gradientNormSquared: Double, backwardNorm: Double, featureCount: Int, featureRMS: Double,
+    bfaCos: Double? = nil
+  ) {
     self.unitContribution = unitContribution
+    self.gradientNormSquared = gradientNormSquared
     self.backwardNorm = backwardNorm
     self.featureCount = featureCount
     self.featureRMS = featureRMS
@@ -40,7 +46,8 @@ public struct ControlDecision: Sendable {
   public var unitContributions: [Double]
   /// Per layer position: the factor hit the cap.
   public var capped: [Bool]
-  /// Per layer position: `C_k(1)` was at or below the floor (or negative), so the previous factor was kept.
+  /// Per layer position: `‖∇_k‖²` was at or below the floor, or `C_k(1)` was not positive, so the
+  /// previous factor was kept.
   public var held: [Bool]
   /// Per layer position: the feature-speed target asked for a non-positive contribution, raised to 1 % of the cumulative target.
   public var clamped: [Bool]
@@ -75,8 +82,8 @@ public struct ControlDecision: Sendable {
 /// - Target feature speed: cumulative targets `T_ℓ = s·rms(F_ℓ)·√N_ℓ‖b_ℓ‖·cos θ_ℓ` from the feature
 ///   speed formula, then `C_ℓ = T_ℓ − Σ_{k<ℓ} C_k` (at least 1 % of `T_ℓ`), then as above.
 ///
-/// Then an exponential moving average (`smoothing`), the `cap`, and a `floor` on `C_k(1)` below
-/// which the previous factor is kept. After `calibrationSteps` (if > 0) the factors are frozen.
+/// Then an exponential moving average (`smoothing`), the `cap`, and a `floor` on `‖∇_k‖²` at or
+/// below which (or when `C_k(1) ≤ 0`) the previous factor is kept. After `calibrationSteps` (if > 0) the factors are frozen.
 public struct RateController: Sendable {
   /// The settings.
   public let settings: ControlSettings
@@ -135,7 +142,7 @@ public struct RateController: Sendable {
       decision.targetContributions = targets
       for l in 0..<count {
         let unit = layers[l].unitContribution
-        if unit > settings.floor && unit.isFinite {
+        if unit > 0 && unit.isFinite && layers[l].gradientNormSquared > settings.floor {
           raw[l] = targets[l] / unit
         } else {
           raw[l] = previous[l]
