@@ -171,7 +171,7 @@ public struct RunRequest: Codable, Equatable, Sendable {
         expected: "K > 0 with --control-feature-speed, which reads the measured angles cos θ_ℓ (e.g. --measure-every 10)")
     }
     if case .weights = controlProfile {  // one weight per layer position
-      _ = try controlProfile.shares(layerCount: architecture == .mlp ? depth : depth + 2)
+      _ = try controlProfile.shares(layerCount: architecture.layerCount(depth: depth))
     }
     try trainingSettings.validate()
   }

@@ -19,7 +19,7 @@ public enum ParameterStep<Scalar: BLASScalar>: Sendable {
 
   /// Per layer position, `C_k` summed over the layer's tensors and `Σ ‖∇‖²`; for SGD also
   /// `‖δW‖` per unit (`η‖∇W‖`, from the same pass over the gradients).
-  func contributionsAndGradientNorms() -> (contributions: [Double], gradientNormsSquared: [Double], updateWeightNorms: [[Double]]?) {
+  public func contributionsAndGradientNorms() -> (contributions: [Double], gradientNormsSquared: [Double], updateWeightNorms: [[Double]]?) {
     switch self {
     case .general(let gradients, let update):
       return (NetworkParameters.layerInnerProducts(gradients, update).map { -$0 }, gradients.layerSquaredNorms, nil)

@@ -6,6 +6,10 @@ public enum ArchitectureKind: String, Codable, CaseIterable, Sendable {
   case mlp
   /// Embedding (layer 0), L residual blocks `F_ℓ = F_{ℓ−1} + β·branch(F_{ℓ−1})`, readout (L+1).
   case resnet
+
+  /// Layer positions of a network of this kind and depth: MLP `L` (layers 1…L), ResNet `L + 2`
+  /// (embedding, blocks, readout).
+  public func layerCount(depth: Int) -> Int { self == .mlp ? depth : depth + 2 }
 }
 
 /// The shape of a network, before any scaling: family, widths, depth, activation, biases and,
@@ -98,7 +102,7 @@ public struct Architecture: Codable, Equatable, Sendable {
   public var firstLayerIndex: Int { kind == .mlp ? 1 : 0 }
 
   /// Number of layers: L for an MLP, L + 2 for a ResNet (embedding, blocks, readout).
-  public var layerCount: Int { kind == .mlp ? depth : depth + 2 }
+  public var layerCount: Int { kind.layerCount(depth: depth) }
 
   /// The layers as chains of dense units, with roles and fan-in/fan-out, without scalings.
   public func layout() -> [LayerLayout] {

@@ -52,15 +52,7 @@ public struct BackwardNormalization: Codable, Equatable, Sendable {
   /// `s_ℓ` returned by the backward pass.
   public static func equivalentLearningRates(_ rates: LearningRates, factors: [Double]) -> LearningRates {
     precondition(factors.count == rates.units.count, "equivalentLearningRates: \(factors.count) factors for \(rates.units.count) layer positions")
-    let cumulative = cumulativeFactors(factors)
-    var result = rates
-    for l in result.units.indices {
-      for u in result.units[l].indices {
-        result.units[l][u].weight *= cumulative[l]
-        result.units[l][u].bias = result.units[l][u].bias.map { $0 * cumulative[l] }
-      }
-    }
-    return result
+    return rates.scaled(byLayer: cumulativeFactors(factors))
   }
 }
 

@@ -24,4 +24,18 @@ public struct LearningRates: Codable, Equatable, Sendable {
       }
     }
   }
+
+  /// These rates with every tensor of layer position `l` (weights and biases) multiplied by
+  /// `factors[l]` (SPEC §5.3: backward normalization, FSC-control).
+  public func scaled(byLayer factors: [Double]) -> LearningRates {
+    precondition(factors.count == units.count, "scaled(byLayer:): \(factors.count) factors for \(units.count) layer positions")
+    var result = self
+    for (l, factor) in factors.enumerated() {
+      for u in result.units[l].indices {
+        result.units[l][u].weight *= factor
+        result.units[l][u].bias = result.units[l][u].bias.map { $0 * factor }
+      }
+    }
+    return result
+  }
 }

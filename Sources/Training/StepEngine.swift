@@ -125,24 +125,10 @@ public struct StepEngine<Scalar: BLASScalar> {
   /// factors, and the step rescaled by them (SGD: the rates; other optimizers: the update buffer,
   /// which is linear in the rates).
   private mutating func control(step index: Int, loss: Double) -> ControlDecision {
-    // Per layer: C_k(1) and ‖∇_k‖² (one pass over the gradients under SGD, where C_k(1) = Σ η_k‖∇‖²).
-    var unit = [Double](), norms = [Double]()
-    for (units, rates) in zip(gradients.layers, presetRates.units) {
-      var c = 0.0, n = 0.0
-      for (p, r) in zip(units, rates) {
-        let w = p.weight.squaredNorm
-        c += r.weight * w
-        n += w
-        if let b = p.bias {
-          let sb = b.squaredNorm
-          c += (r.bias ?? 0) * sb
-          n += sb
-        }
-      }
-      unit.append(c)
-      norms.append(n)
-    }
-    if general != nil { unit = NetworkParameters.layerInnerProducts(gradients, update).map { -$0 } }
+    // Per layer: C_k(1) at the preset rates and ‖∇_k‖².
+    let step: ParameterStep<Scalar> = general != nil
+      ? .general(gradients: gradients, update: update) : .sgd(gradients: gradients, rates: presetRates)
+    let (unit, norms, _) = step.contributionsAndGradientNorms()
     let signals = network.spec.layers.indices.map { l in
       let f = workspace.features[l]
       return LayerSignals(
@@ -158,14 +144,7 @@ public struct StepEngine<Scalar: BLASScalar> {
         }
       }
     } else {
-      var rates = presetRates
-      for (l, factor) in decision.factors.enumerated() {
-        for u in rates.units[l].indices {
-          rates.units[l][u].weight *= factor
-          rates.units[l][u].bias = rates.units[l][u].bias.map { $0 * factor }
-        }
-      }
-      optimizer.learningRates = rates
+      optimizer.learningRates = presetRates.scaled(byLayer: decision.factors)
     }
     return decision
   }
