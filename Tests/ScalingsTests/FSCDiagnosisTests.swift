@@ -92,7 +92,11 @@ import Testing
     #expect { try back.apply(to: &other, preset: "sp", path: "f") } throws: { "\($0)".contains("--depth 3") }
 
     try Data("{\"format\": \"x\"}".utf8).write(to: url)
-    #expect { try LearningRateMultipliers.read(from: url) } throws: { "\($0)".contains("missing key") || "\($0)".contains("format") }
+    #expect { try LearningRateMultipliers.read(from: url) } throws: {
+      "\($0)".contains("not a learning-rate multiplier file (missing key '")
+    }
+    try Data("{\"format\": \"x\", \"preset\": \"sp\", \"architecture\": \"mlp\", \"depth\": 3, \"layers\": [], \"source\": \"\"}".utf8).write(to: url)
+    #expect { try LearningRateMultipliers.read(from: url) } throws: { "\($0)".contains("format is 'x'") }
     #expect { try LearningRateMultipliers.read(from: dir.appendingPathComponent("none.json")) } throws: {
       "\($0)".contains("featurespeed diagnose")
     }
