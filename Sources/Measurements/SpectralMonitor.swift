@@ -4,10 +4,14 @@ import Networks
 /// Spectral norms of every weight matrix, its step update and its change since initialization,
 /// by power iterations warm-started across measured steps (SPEC §3.4, [SC]).
 ///
-/// Keeps a copy of the initial weights; `‖W − W⁰‖_*` is estimated without forming the difference.
+/// Keeps a copy of the initial weights and one difference buffer per weight shape: one pass over
+/// `W` and `W⁰` writes `W − W⁰` and gives `‖W‖` and `‖W − W⁰‖`, and the power iteration for
+/// `‖W − W⁰‖_*` then reads one matrix per product instead of two.
 public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
   private let spec: NetworkSpec
   private let initialWeights: [[Matrix<Scalar>]]
+  /// `W − W⁰` scratch, keyed by `rows × columns` (`[fanOut, fanIn]`); reused across units.
+  private var differences: [[Int]: Matrix<Scalar>] = [:]
   private var weightEstimators: [[SpectralNormEstimator<Scalar>]]
   private var updateEstimators: [[SpectralNormEstimator<Scalar>]]
   private var changeEstimators: [[SpectralNormEstimator<Scalar>]]
@@ -54,13 +58,18 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
         } else {
           updateSpectralNorm = abs(factor) * updateEstimators[l][u].estimate(dw)
         }
+        let shape = [w.rows, w.columns]
+        var difference = differences.removeValue(forKey: shape) ?? Matrix(rows: w.rows, columns: w.columns)
+        let (weightSquared, changeSquared) = difference.setDifference(w, initialWeights[l][u])
+        let changeSpectralNorm = changeEstimators[l][u].estimate(difference)
+        differences[shape] = difference
         result.append(SpectralStatistics(
           layer: layer.index, unit: u, fanIn: unit.fanIn, fanOut: unit.fanOut,
           weightSpectralNorm: weightEstimators[l][u].estimate(w),
           updateSpectralNorm: updateSpectralNorm,
-          weightChangeSpectralNorm: changeEstimators[l][u].estimate(w, minus: initialWeights[l][u]),
-          weightChangeFrobeniusNorm: w.squaredDistance(to: initialWeights[l][u]).squareRoot(),
-          weightFrobeniusNorm: w.norm, updateFrobeniusNorm: updateNorms?[l][u] ?? abs(factor) * dw.norm))
+          weightChangeSpectralNorm: changeSpectralNorm,
+          weightChangeFrobeniusNorm: changeSquared.squareRoot(),
+          weightFrobeniusNorm: weightSquared.squareRoot(), updateFrobeniusNorm: updateNorms?[l][u] ?? abs(factor) * dw.norm))
       }
     }
     return result

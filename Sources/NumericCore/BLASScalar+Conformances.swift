@@ -146,6 +146,12 @@ extension Float: BLASScalar {
     kernelSquaredDistance(x, y, count: count)
   }
 
+  public static func difference(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, count: Int
+  ) -> (xSquared: Double, differenceSquared: Double) {
+    kernelDifference(x, y, into: d, count: count)
+  }
+
   public static func adamDirection(
     gradient g: UnsafePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>,
     secondMoment v: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int,
@@ -292,6 +298,12 @@ extension Double: BLASScalar {
     _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int
   ) -> Double {
     kernelSquaredDistance(x, y, count: count)
+  }
+
+  public static func difference(
+    _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, into d: UnsafeMutablePointer<Double>, count: Int
+  ) -> (xSquared: Double, differenceSquared: Double) {
+    kernelDifference(x, y, into: d, count: count)
   }
 
   public static func adamDirection(

@@ -125,6 +125,12 @@ where Self.RawSignificand: FixedWidthInteger {
   /// `Σ (x_i − y_i)²`, accumulated in `Double`.
   static func squaredDistance(_ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, count: Int) -> Double
 
+  /// `d = x − y` elementwise, returning `Σ x_i²` and `Σ d_i²` (accumulated in `Double`) from the
+  /// same pass. `d` may alias neither input.
+  static func difference(
+    _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, into d: UnsafeMutablePointer<Self>, count: Int
+  ) -> (xSquared: Double, differenceSquared: Double)
+
   /// Adam's entry-wise moment update and direction: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`
   /// in place, then `out = (m/c₁) / (√(v/c₂) + ε)` with the bias corrections `c₁ = 1 − β₁ᵗ`,
   /// `c₂ = 1 − β₂ᵗ` passed in. `out` must not overlap the other buffers.

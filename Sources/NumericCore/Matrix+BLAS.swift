@@ -177,6 +177,24 @@ extension Matrix {
     }
   }
 
+  /// Sets `self = a − b` (all three of one shape) and returns `‖a‖²` and `‖a − b‖²` from the same
+  /// pass, accumulated in `Double`: one read of each input instead of one per quantity.
+  @discardableResult
+  public mutating func setDifference(_ a: Matrix, _ b: Matrix) -> (aSquaredNorm: Double, differenceSquaredNorm: Double) {
+    precondition(a.rows == b.rows && a.columns == b.columns && rows == a.rows && columns == a.columns,
+                 "setDifference: \(rows)×\(columns) = \(a.rows)×\(a.columns) − \(b.rows)×\(b.columns)")
+    if count == 0 { return (0, 0) }
+    let n = count
+    return storage.withUnsafeMutableBufferPointer { pd in
+      a.storage.withUnsafeBufferPointer { pa in
+        b.storage.withUnsafeBufferPointer { pb in
+          let (x, d) = Scalar.difference(pa.baseAddress!, pb.baseAddress!, into: pd.baseAddress!, count: n)
+          return (x, d)
+        }
+      }
+    }
+  }
+
   // MARK: Row ranges (contiguous in row-major storage)
 
   /// `⟨a[rowsA], b[rowsB]⟩` over the given rows (same column count and row count).

@@ -109,6 +109,28 @@ import _TestSupport
     #expect(!withNaN.isFinite)
   }
 
+  /// `setDifference` on a short tail-only shape, on one block and on several 1024-entry blocks
+  /// with a tail: the difference is exact (one rounding per entry) and both norms match a Double
+  /// reference.
+  func checkDifference<T: BLASScalar>(_: T.Type, tolerance: Double) {
+    var generator = SeededGenerator(seed: 13)
+    for (rows, columns) in [(1, 5), (8, 128), (37, 311)] {
+      let a = Matrix<T>.gaussian(rows: rows, columns: columns, standardDeviation: 1, using: &generator)
+      let b = Matrix<T>.gaussian(rows: rows, columns: columns, standardDeviation: 2, using: &generator)
+      var d = Matrix<T>(rows: rows, columns: columns, repeating: .nan)
+      let (aSquared, dSquared) = d.setDifference(a, b)
+      #expect(d.storage == zip(a.storage, b.storage).map { $0 - $1 }, "\(rows)×\(columns)")
+      let expectedA = a.storage.reduce(0.0) { $0 + Double($1) * Double($1) }
+      let expectedD = zip(a.storage, b.storage).reduce(0.0) { $0 + (Double($1.0 - $1.1)) * (Double($1.0 - $1.1)) }
+      #expect(relativeError(aSquared, expectedA) < tolerance, "\(rows)×\(columns)")
+      #expect(relativeError(dSquared, expectedD) < tolerance, "\(rows)×\(columns)")
+      #expect(relativeError(dSquared, a.squaredDistance(to: b)) < tolerance)
+    }
+  }
+
+  @Test func differenceWithNormsFloat() { checkDifference(Float.self, tolerance: 1e-6) }
+  @Test func differenceWithNormsDouble() { checkDifference(Double.self, tolerance: 1e-14) }
+
   @Test("isFinite detects NaN and infinities")
   func finiteness() {
     var m = Matrix<Float>(rows: 3, columns: 3, repeating: 1)
