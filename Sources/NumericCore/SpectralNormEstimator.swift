@@ -56,7 +56,9 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
 
   /// Estimates `‖a − b‖_*` without forming the difference: each product is `a v − b v` (two
   /// matrix–vector products over memory the caller already holds, instead of writing a third
-  /// matrix). `b` has the shape of `a`; `nil` estimates `‖a‖_*`.
+  /// matrix). `b` has the shape of `a`; `nil` estimates `‖a‖_*`. When the difference is written
+  /// anyway (`SpectralMonitor` forms it in the pass that gives `‖a − b‖_F`), `estimate(_:)` on it
+  /// reads half as much per iteration.
   public mutating func estimate(_ a: Matrix<Scalar>, minus b: Matrix<Scalar>?) -> Double {
     if let b { precondition(b.rows == a.rows && b.columns == a.columns, "estimate(minus:): shapes differ") }
     return run(columns: a.columns, rows: a.rows) { v, u in

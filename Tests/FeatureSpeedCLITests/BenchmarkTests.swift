@@ -43,6 +43,22 @@ struct BenchmarkTests {
       #expect(names.isSuperset(of: ["sgemm_peak_fraction", "diag_over_train", "cadence_overhead", "memory"]))
       let peaks = try #require(report["sgemm_peak"] as? [String: Any])
       #expect(Set(peaks.keys) == ["1", "2"])
+      // Scaling series: every point counts fewer executed FLOPs than 6·B·Σ fanIn·fanOut (the
+      // first weight's input gradient is never computed), by exactly 2·B·fanIn·fanOut of it.
+      let scaling = try #require(report["scaling"] as? [[String: Any]])
+      #expect(Set(scaling.compactMap { $0["axis"] as? String }) == ["width", "batch", "depth"])
+      for series in scaling {
+        // Fitted where two points were timed (a quick run times some only at one thread count).
+        #expect(series.keys.contains("executed_flop_exponent"), "\(series)")
+        #expect((series["executed_flop_exponent"] as? Double == nil) == (series["time_exponent"] as? Double == nil), "\(series)")
+        for point in try #require(series["points"] as? [[String: Any]]) {
+          let counted = try #require(point["train_flops"] as? Int), executed = try #require(point["executed_flops"] as? Int)
+          let workload = try #require((report["workloads"] as? [String: Any])?[point["workload"] as? String ?? ""] as? [String: Any])
+          let first = try #require((workload["layers"] as? [[String: Any]])?.first)
+          let batch = try #require(workload["batch_size"] as? Int)
+          #expect(counted - executed == 2 * batch * (first["fan_in"] as? Int ?? 0) * (first["fan_out"] as? Int ?? 0), "\(point)")
+        }
+      }
 
       let text = String(decoding: try contents(of: markdown), as: UTF8.self)
       #expect(text.contains("| target") || text.contains("target |"))
