@@ -10,8 +10,8 @@ import Networks
 public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
   private let spec: NetworkSpec
   private let initialWeights: [[Matrix<Scalar>]]
-  /// `W − W⁰` scratch, keyed by `rows × columns` (`[fanOut, fanIn]`); reused across units.
-  private var differences: [[Int]: Matrix<Scalar>] = [:]
+  /// `W − W⁰` scratch per weight shape (`fanOut × fanIn`), shared by the units of that shape.
+  private var differences: [Shape: Matrix<Scalar>] = [:]
   private var weightEstimators: [[SpectralNormEstimator<Scalar>]]
   private var updateEstimators: [[SpectralNormEstimator<Scalar>]]
   private var changeEstimators: [[SpectralNormEstimator<Scalar>]]
@@ -58,7 +58,7 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
         } else {
           updateSpectralNorm = abs(factor) * updateEstimators[l][u].estimate(dw)
         }
-        let shape = [w.rows, w.columns]
+        let shape = Shape(rows: w.rows, columns: w.columns)
         var difference = differences.removeValue(forKey: shape) ?? Matrix(rows: w.rows, columns: w.columns)
         let (weightSquared, changeSquared) = difference.setDifference(w, initialWeights[l][u])
         let changeSpectralNorm = changeEstimators[l][u].estimate(difference)
@@ -74,4 +74,10 @@ public struct SpectralMonitor<Scalar: BLASScalar>: Sendable {
     }
     return result
   }
+}
+
+/// A matrix shape, the key of `SpectralMonitor`'s difference buffers.
+private struct Shape: Hashable {
+  var rows: Int
+  var columns: Int
 }

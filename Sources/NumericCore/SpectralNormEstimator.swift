@@ -34,7 +34,11 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
   /// Estimates `‖a‖_*`, reusing the previous right singular vector when the shape is unchanged.
   /// Returns 0 for a zero matrix and NaN when `a` holds NaN or ±∞.
   public mutating func estimate(_ a: Matrix<Scalar>) -> Double {
-    estimate(a, minus: nil)
+    run(columns: a.columns, rows: a.rows) { v, u in
+      a.gemv(v, into: &u)
+    } transposed: { u, v in
+      a.gemv(u, into: &v, transpose: true)
+    }
   }
 
   /// Estimates `‖aᵀ b‖_*` for `a` (`n × m`) and `b` (`n × k`) without forming the `m × k`
@@ -51,22 +55,6 @@ public struct SpectralNormEstimator<Scalar: BLASScalar>: Sendable {
     } transposed: { u, v in
       a.gemv(u, into: &scratch)
       b.gemv(scratch, into: &v, transpose: true)
-    }
-  }
-
-  /// Estimates `‖a − b‖_*` without forming the difference: each product is `a v − b v` (two
-  /// matrix–vector products over memory the caller already holds, instead of writing a third
-  /// matrix). `b` has the shape of `a`; `nil` estimates `‖a‖_*`. When the difference is written
-  /// anyway (`SpectralMonitor` forms it in the pass that gives `‖a − b‖_F`), `estimate(_:)` on it
-  /// reads half as much per iteration.
-  public mutating func estimate(_ a: Matrix<Scalar>, minus b: Matrix<Scalar>?) -> Double {
-    if let b { precondition(b.rows == a.rows && b.columns == a.columns, "estimate(minus:): shapes differ") }
-    return run(columns: a.columns, rows: a.rows) { v, u in
-      a.gemv(v, into: &u)
-      b?.gemv(v, into: &u, alpha: -1, beta: 1)
-    } transposed: { u, v in
-      a.gemv(u, into: &v, transpose: true)
-      b?.gemv(u, into: &v, transpose: true, alpha: -1, beta: 1)
     }
   }
 
