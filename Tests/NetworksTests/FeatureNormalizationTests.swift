@@ -118,21 +118,10 @@ import _TestSupport
       var ws = TestNetworks.workspace(for: spec, rows: rows, as: Double.self)
       let gradients = network.gradients(&ws)
       let rates = LearningRates(spec: spec, baseLearningRate: 0.2)
-      let update = TestNetworks.sgdUpdate(spec: spec, gradients: gradients, baseLearningRate: 0.2)
-      network.tangent(update, &ws)
-      let dense = ws.featureTangents
-      network.tangent(.sgdStep(rates, gradients: gradients), &ws)
+      let errors = TestNetworks.sgdStepTangentErrors(network: network, workspace: &ws, gradients: gradients, rates: rates)
       for l in spec.layers.indices {
-        #expect(relativeError(ws.featureTangents[l], dense[l]) < 1e-13, "\(c) layer position \(l)")
-      }
-      let probeRows = max(1, rows / 3)
-      var probe = Workspace<Double>(spec: spec, rows: probeRows, backward: true, tangents: true)
-      probe.loadForwardRows(0..<probeRows, from: ws)
-      network.tangent(.sgdStep(rates, gradients: gradients, batch: ws), &probe)
-      for l in spec.layers.indices {
-        var expected = Matrix<Double>(rows: probeRows, columns: dense[l].columns)
-        expected.copyRows(0..<probeRows, of: dense[l])
-        #expect(relativeError(probe.featureTangents[l], expected) < 1e-13, "probe \(c) layer position \(l)")
+        #expect(errors.batch[l] < 1e-13, "\(c) layer position \(l)")
+        #expect(errors.probe[l] < 1e-13, "probe \(c) layer position \(l)")
       }
     }
   }

@@ -197,28 +197,11 @@ extension Array {
       var ws = TestNetworks.workspace(for: spec, rows: rows, as: Double.self)
       let gradients = network.gradients(&ws)
       let rates = LearningRates(spec: spec, baseLearningRate: 0.2)
-      var update = gradients
-      for (l, units) in rates.units.enumerated() {
-        for (u, r) in units.enumerated() {
-          update.layers[l][u].weight.scale(by: -r.weight)
-          if let b = r.bias { update.layers[l][u].bias!.scale(by: -b) }
-        }
-      }
-      network.tangent(update, &ws)
-      let dense = ws.featureTangents
-      network.tangent(.sgdStep(rates, gradients: gradients), &ws)
+      // On the batch, and on a probe of its first rows (the probe–batch Gram path).
+      let errors = TestNetworks.sgdStepTangentErrors(network: network, workspace: &ws, gradients: gradients, rates: rates)
       for l in spec.layers.indices {
-        #expect(relativeError(ws.featureTangents[l], dense[l]) < 1e-13, "\(c) layer position \(l)")
-      }
-      // On a probe of the first rows: the probe–batch Gram path equals the dense tangent's rows.
-      let probeRows = max(1, rows / 3)
-      var probe = Workspace<Double>(spec: spec, rows: probeRows, backward: true, tangents: true)
-      probe.loadForwardRows(0..<probeRows, from: ws)
-      network.tangent(.sgdStep(rates, gradients: gradients, batch: ws), &probe)
-      for l in spec.layers.indices {
-        var expected = Matrix<Double>(rows: probeRows, columns: dense[l].columns)
-        expected.copyRows(0..<probeRows, of: dense[l])
-        #expect(relativeError(probe.featureTangents[l], expected) < 1e-13, "probe \(c) layer position \(l)")
+        #expect(errors.batch[l] < 1e-13, "\(c) layer position \(l)")
+        #expect(errors.probe[l] < 1e-13, "probe \(c) layer position \(l)")
       }
     }
   }

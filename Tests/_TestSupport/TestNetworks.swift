@@ -90,6 +90,36 @@ extension TestNetworks {
     return update
   }
 
+  /// Per layer position, the relative error of the SGD-step tangent (`.sgdStep`, through the batch
+  /// Gram matrix) against the tangent along the materialized update `δθ = −η ∇θ`, on the batch in
+  /// `workspace` and on a probe of its first `max(1, rows/3)` rows (probe–batch Gram path).
+  /// `workspace` holds the forward and backward passes that produced `gradients`.
+  public static func sgdStepTangentErrors(
+    network: Network<Double>, workspace: inout Workspace<Double>, gradients: NetworkParameters<Double>, rates: LearningRates
+  ) -> (batch: [Double], probe: [Double]) {
+    var update = gradients
+    for (l, units) in rates.units.enumerated() {
+      for (u, r) in units.enumerated() {
+        update.layers[l][u].weight.scale(by: -r.weight)
+        if let b = r.bias { update.layers[l][u].bias!.scale(by: -b) }
+      }
+    }
+    network.tangent(update, &workspace)
+    let dense = workspace.featureTangents
+    network.tangent(.sgdStep(rates, gradients: gradients), &workspace)
+    let batch = zip(workspace.featureTangents, dense).map { relativeError($0, $1) }
+    let probeRows = max(1, workspace.rows / 3)
+    var probe = Workspace<Double>(spec: network.spec, rows: probeRows, backward: true, tangents: true)
+    probe.loadForwardRows(0..<probeRows, from: workspace)
+    network.tangent(.sgdStep(rates, gradients: gradients, batch: workspace), &probe)
+    let probeErrors = zip(probe.featureTangents, dense).map { tangent, full in
+      var expected = Matrix<Double>(rows: probeRows, columns: full.columns)
+      expected.copyRows(0..<probeRows, of: full)
+      return relativeError(tangent, expected)
+    }
+    return (batch, probeErrors)
+  }
+
   /// A spec with He/standard initialization (`σ = gain/√fanIn`, multipliers 1, one global rate):
   /// the `sp` parametrization, without depending on `Scalings`.
   public static func standardSpec(
