@@ -67,24 +67,22 @@ public struct MomentumSGD<Scalar: BLASScalar>: Optimizer {
 
   public mutating func computeUpdate(gradients: NetworkParameters<Scalar>, into update: inout NetworkParameters<Scalar>) {
     advance(gradients)
-    forEachRate { l, u, rates in
-      step(&update.layers[l][u].weight, gradient: gradients.layers[l][u].weight, velocity: velocity.layers[l][u].weight,
-           rate: rates.weight, accumulate: false)
-      if let rate = rates.bias {
-        step(&update.layers[l][u].bias!, gradient: gradients.layers[l][u].bias!, velocity: velocity.layers[l][u].bias!,
-             rate: rate, accumulate: false)
-      }
-    }
+    writeSteps(gradients: gradients, into: &update, accumulate: false)
   }
 
   public mutating func apply(gradients: NetworkParameters<Scalar>, to parameters: inout NetworkParameters<Scalar>) {
     advance(gradients)
+    writeSteps(gradients: gradients, into: &parameters, accumulate: true)
+  }
+
+  /// Every tensor's step from the advanced velocity, written into (or added to) `target`.
+  private func writeSteps(gradients: NetworkParameters<Scalar>, into target: inout NetworkParameters<Scalar>, accumulate: Bool) {
     forEachRate { l, u, rates in
-      step(&parameters.layers[l][u].weight, gradient: gradients.layers[l][u].weight, velocity: velocity.layers[l][u].weight,
-           rate: rates.weight, accumulate: true)
+      step(&target.layers[l][u].weight, gradient: gradients.layers[l][u].weight, velocity: velocity.layers[l][u].weight,
+           rate: rates.weight, accumulate: accumulate)
       if let rate = rates.bias {
-        step(&parameters.layers[l][u].bias!, gradient: gradients.layers[l][u].bias!, velocity: velocity.layers[l][u].bias!,
-             rate: rate, accumulate: true)
+        step(&target.layers[l][u].bias!, gradient: gradients.layers[l][u].bias!, velocity: velocity.layers[l][u].bias!,
+             rate: rate, accumulate: accumulate)
       }
     }
   }
