@@ -2,7 +2,7 @@
 // FeatureSpeed: measure and steer feature learning in deep networks (see ../shared/SPEC.md, README.md).
 //
 // Module layering, top to bottom (dependencies point one way):
-//   NumericCore → Networks → Measurements → Scalings → Training → Experiments → Plots → FeatureSpeedCLI
+//   (CBLASRuntime) → NumericCore → Networks → Measurements → Scalings → Training → Experiments → Plots → FeatureSpeedCLI
 import PackageDescription
 
 /// BLAS/LAPACK: OpenBLAS + LAPACKE through a system-library shim on Linux, Accelerate on macOS.
@@ -27,9 +27,13 @@ let package = Package(
       name: "CBLAS", path: "Sources/CBLAS",
       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+    // CPU features, the OpenBLAS kernel choice (a load-time constructor) and the FMA-peak loop.
+    .target(
+      name: "CBLASRuntime", path: "Sources/CBLASRuntime",
+      linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux])), .linkedLibrary("pthread", .when(platforms: [.linux]))]),
     .target(
       name: "NumericCore",
-      dependencies: blas + [.product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: blas + ["CBLASRuntime", .product(name: "RealModule", package: "swift-numerics")]),
     .target(name: "Networks", dependencies: ["NumericCore"]),
     .target(name: "Measurements", dependencies: ["NumericCore", "Networks"]),
     .target(name: "Scalings", dependencies: ["NumericCore", "Networks", "Measurements"]),
