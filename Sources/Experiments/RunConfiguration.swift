@@ -1,3 +1,4 @@
+import NumericCore
 import Networks
 import Scalings
 import Training
@@ -38,6 +39,9 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
   public var training: TrainingSettings
   /// BLAS threads used.
   public var threads: Int
+  /// The BLAS library, the OpenBLAS core in use and why, the CPU and its vector ISA (absent in
+  /// files written before FeatureSpeed recorded it).
+  public var blas: BLASRuntime?
   /// Updates applied when the run ended.
   public var completedSteps: Int
   /// For `diverged`: the step and why.

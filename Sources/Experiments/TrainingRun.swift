@@ -33,7 +33,7 @@ public enum TrainingRun {
       preset: preset.name, presetIsReconstruction: preset.isReconstruction, presetSummary: preset.summary,
       branchScaleRule: resolution.branchScale?.slug, optimizer: request.optimizer.kind.rawValue, dtype: request.dtype,
       layers: resolution.table(baseLearningRate: request.learningRate), parameterCount: resolution.spec.parameterCount,
-      data: data.provenance, training: request.trainingSettings, threads: threads, completedSteps: 0,
+      data: data.provenance, training: request.trainingSettings, threads: threads, blas: .current, completedSteps: 0,
       files: [])
     switch request.dtype {
     case .float32:

@@ -8,7 +8,7 @@ public struct BenchCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Benchmark building blocks used by bench/run: export a workload, measure the sgemm peak, run a worker.",
-    subcommands: [Export.self, GEMM.self, Worker.self, Kernel.self])
+    subcommands: [Export.self, GEMM.self, FMA.self, Worker.self, Kernel.self])
 
   public init() {}
 
@@ -62,8 +62,45 @@ public struct BenchCommand: ParsableCommand {
       let values = GEMMPeak.measure(size: size, repeats: repeats).sorted()
       let json: [String: Any] = [
         "threads": threads, "size": size, "gflops_median": values[values.count / 2], "gflops_max": values.last!,
-        "gflops": values,
+        "gflops": values, "blas": try JSONSerialization.jsonObject(with: JSONEncoder().encode(BLASRuntime.current)),
       ]
+      printOut(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))
+    }
+  }
+
+  /// `featurespeed bench fma`: the physical yardstick, the machine's FMA peak.
+  public struct FMA: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+      commandName: "fma",
+      abstract: "Measure the fused multiply–add peak of this machine, fp32 and fp64 (prints JSON).",
+      discussion: "Independent FMA chains in the widest vector registers the CPU has, on --threads threads at once.")
+
+    @Option(parsing: .unconditional, help: "Threads running the FMA loop at once.")
+    public var threads: Int = 1
+
+    @Option(parsing: .unconditional, help: "Seconds per repetition.")
+    public var seconds: Double = 0.25
+
+    @Option(parsing: .unconditional, help: "Repetitions (the best counts).")
+    public var repeats: Int = 5
+
+    public init() {}
+
+    public func validate() throws {
+      if threads < 1 || threads > 256 || repeats < 1 || !(seconds > 0) {
+        throw ValidationError("--threads must be 1…256, --repeats positive and --seconds > 0.")
+      }
+    }
+
+    public func run() throws {
+      var json: [String: Any] = ["threads": threads]
+      for (key, fp64) in [("float32", false), ("float64", true)] {
+        guard let peak = FMAPeak.measure(doublePrecision: fp64, threads: threads, seconds: seconds, repeats: repeats) else {
+          throw ValidationError("Could not start \(threads) threads for the FMA loop; try fewer with --threads.")
+        }
+        json["gflops_\(key)"] = peak.gflops
+        json["isa"] = peak.isa
+      }
       printOut(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))
     }
   }

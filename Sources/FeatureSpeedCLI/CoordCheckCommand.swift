@@ -64,16 +64,6 @@ public struct CoordCheckCommand: ParsableCommand {
 
   public init() {}
 
-  func parseList(_ text: String, flag: String) throws -> [Int] {
-    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    return try parts.map { part in
-      guard let value = Int(part), value >= 1 else {
-        throw ValidationError("\(flag) expects positive integers separated by commas, found '\(part)'.")
-      }
-      return value
-    }
-  }
-
   public func validate() throws {
     let w = try parseList(widths, flag: "--widths"), d = try parseList(depths, flag: "--depths")
     if w.count == 1 || d.count == 1 { throw ValidationError("An axis needs at least two values to fit a slope.") }

@@ -14,11 +14,11 @@ enum FeatureSpeedBinary {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("featurespeed")
   }
 
-  static func run(_ arguments: [String], currentDirectory: URL? = nil) throws -> ProcessResult {
+  static func run(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String?] = [:]) throws -> ProcessResult {
     try #require(
       FileManager.default.isExecutableFile(atPath: url.path),
       "featurespeed is not built at \(url.path); run `swift build --build-tests` (scripts/test.sh does) first")
-    return try runProcess(url, arguments, currentDirectory: currentDirectory)
+    return try runProcess(url, arguments, currentDirectory: currentDirectory, environment: environment)
   }
 }
 

@@ -8,11 +8,19 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs `executable` with `arguments` (standard input closed) and captures its output.
-public func runProcess(_ executable: URL, _ arguments: [String], currentDirectory: URL? = nil) throws -> ProcessResult {
+/// `environment` entries are set on top of this process's environment (`nil` values remove one).
+public func runProcess(
+  _ executable: URL, _ arguments: [String], currentDirectory: URL? = nil, environment: [String: String?] = [:]
+) throws -> ProcessResult {
   let process = Process()
   process.executableURL = executable
   process.arguments = arguments
   if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+  if !environment.isEmpty {
+    var merged = ProcessInfo.processInfo.environment
+    for (key, value) in environment { merged[key] = value }
+    process.environment = merged
+  }
   let output = Pipe()
   let error = Pipe()
   process.standardOutput = output
