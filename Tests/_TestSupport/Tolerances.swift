@@ -27,3 +27,41 @@ extension Matrix {
   /// Entries as `Double`s (tests only).
   public var doubles: [Double] { storage.map { Double($0) } }
 }
+
+/// How closely a central finite difference `(f(x+h) − f(x−h)) / 2h` can agree with the exact
+/// derivative, so that a comparison does not depend on the BLAS kernel's summation order.
+///
+/// Two errors: truncation, `O(h²)`, covered by `relative · ‖analytic‖`; and rounding — each
+/// evaluation of `f` is exact only to a few units of roundoff `u` of its own size, and the
+/// quotient divides that by `h`. A fixed relative tolerance ignores the second term, which for a
+/// small derivative of a large function sits at the tolerance itself: it then passes or fails
+/// with the rounding of one particular gemm kernel. Here the rounding term is
+/// `roundingUnits · u · valueScale / h` with `valueScale` the size of the evaluated values
+/// (`|ℒ|`, `‖F_ℓ‖`), and `roundingUnits = 64` leaves room for the accumulation over a forward
+/// pass (measured across OpenBLAS's Prescott, Nehalem, Sandybridge, Haswell and Zen kernels: at
+/// most a few units).
+public enum CentralDifference {
+  /// Units of roundoff allowed in one evaluation of the function.
+  public static let roundingUnits = 64.0
+
+  /// The allowed `‖analytic − numeric‖` for a quotient with step `step` of values of size
+  /// `valueScale`, at relative accuracy `relative`.
+  public static func tolerance(analyticNorm: Double, valueScale: Double, step: Double, relative: Double) -> Double {
+    relative * analyticNorm + roundingUnits * Double.ulpOfOne * valueScale / step
+  }
+
+  /// `‖analytic − numeric‖ / tolerance(…)`: below 1 when the two agree.
+  public static func errorRatio(
+    _ analytic: [Double], _ numeric: [Double], valueScale: Double, step: Double, relative: Double
+  ) -> Double {
+    precondition(analytic.count == numeric.count, "CentralDifference: \(analytic.count) vs \(numeric.count) entries")
+    let difference = zip(analytic, numeric).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    let norm = analytic.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    return difference / tolerance(analyticNorm: norm, valueScale: valueScale, step: step, relative: relative)
+  }
+
+  /// The scalar case of `errorRatio`.
+  public static func errorRatio(_ analytic: Double, _ numeric: Double, valueScale: Double, step: Double, relative: Double) -> Double {
+    errorRatio([analytic], [numeric], valueScale: valueScale, step: step, relative: relative)
+  }
+}
