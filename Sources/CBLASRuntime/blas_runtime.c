@@ -182,6 +182,16 @@ int fs_openblas_has_core(const char *name) {
   return dlsym(RTLD_DEFAULT, symbol) != NULL;
 }
 
+const char *fs_openblas_executable_core(int index) {
+  fs_blas_runtime_init();
+  const char *list[8];
+  size_t n = candidate_cores(features, vendor, list);
+  int k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (fs_openblas_has_core(list[i]) && k++ == index) return list[i];
+  return NULL;
+}
+
 // MARK: Switching
 
 typedef char *(*corename_fn)(void);

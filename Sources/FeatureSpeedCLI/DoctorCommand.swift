@@ -24,6 +24,9 @@ public struct DoctorCommand: ParsableCommand {
   @Flag(help: "Shorter measurements (about a second).")
   public var quick = false
 
+  @Flag(help: "Only list the OpenBLAS cores this CPU can execute, widest first, one per line (for scripts).")
+  public var listCores = false
+
   @Option(help: "Comma-separated thread counts to measure (default: 1 and all cores).")
   public var threads: String?
 
@@ -41,6 +44,10 @@ public struct DoctorCommand: ParsableCommand {
   }
 
   public func run() throws {
+    if listCores {
+      BLASRuntime.executableCores.forEach { printOut($0) }
+      return
+    }
     var check: MachineCheck
     var runtime = BLASRuntime.current
     if let fromCore {
@@ -76,6 +83,8 @@ public struct DoctorCommand: ParsableCommand {
     ]
     if let core = b.core {
       lines.append("core        \(core): \(b.reason)")
+      let cores = BLASRuntime.executableCores
+      if !cores.isEmpty { lines.append("runnable    \(cores.joined(separator: ", ")) (OPENBLAS_CORETYPE=NAME selects one)") }
     } else {
       lines.append("kernels     \(b.reason)")
     }

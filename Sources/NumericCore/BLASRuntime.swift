@@ -105,6 +105,13 @@ public struct BLASRuntime: Codable, Equatable, Sendable {
     return result.initialCore?.lowercased() == initialCore.lowercased() ? result : nil
   }
 
+  /// The OpenBLAS cores this CPU can execute and the library has, widest first (the standard
+  /// x86-64 ones: SkylakeX, Zen or Haswell, Sandybridge, Nehalem, Prescott); empty elsewhere.
+  /// `scripts/test.sh` runs the numerical suites under each of them.
+  public static var executableCores: [String] {
+    (0...).lazy.map { fs_openblas_executable_core(Int32($0)) }.prefix { $0 != nil }.map { String(cString: $0!) }
+  }
+
   /// The vector level of an OpenBLAS x86-64 core (1 SSE … 4 AVX2+FMA, 5 AVX-512); 0 if unranked.
   public static func coreLevel(_ name: String) -> Int { Int(fs_openblas_core_level(name)) }
 

@@ -84,6 +84,9 @@ const char *fs_openblas_core_for_features(uint64_t features, const char *vendor)
 /// The vector level of an OpenBLAS core name (case-insensitive): 1 SSE, 2 SSE4.2, 3 AVX, 4 AVX2
 /// with FMA, 5 AVX-512, 6 AVX-512 with BF16, 7 AMX; 0 for a name this code does not rank.
 int fs_openblas_core_level(const char *name);
+/// The `index`-th core (0 = best) among the standard x86-64 cores that this CPU can execute and
+/// this OpenBLAS has, from the widest down; NULL past the end (and off x86-64).
+const char *fs_openblas_executable_core(int index);
 /// Whether this OpenBLAS has kernels for core `name`.
 int fs_openblas_has_core(const char *name);
 /// Switches the OpenBLAS in this process to core `name` (DYNAMIC_ARCH builds; must run when no
