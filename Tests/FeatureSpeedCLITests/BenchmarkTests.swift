@@ -40,9 +40,16 @@ struct BenchmarkTests {
       }
       let targets = try #require(report["targets"] as? [[String: Any]])
       let names = Set(targets.compactMap { $0["target"] as? String })
-      #expect(names.isSuperset(of: ["sgemm_peak_fraction", "diag_over_train", "cadence_overhead", "memory"]))
+      #expect(names.isSuperset(of: ["sgemm_peak_fraction", "fma_peak_fraction", "diag_over_train", "cadence_overhead", "memory"]))
       let peaks = try #require(report["sgemm_peak"] as? [String: Any])
       #expect(Set(peaks.keys) == ["1", "2"])
+      // The physical yardstick and what ran: FMA peaks at both thread counts, the BLAS runtime.
+      let fma = try #require(report["fma_peak"] as? [String: [String: Any]])
+      #expect(Set(fma.keys) == ["1", "2"])
+      #expect(fma.values.allSatisfy { ($0["gflops_float32"] as? Double ?? 0) > 0 && ($0["gflops_float64"] as? Double ?? 0) > 0 })
+      let blas = try #require((report["machine"] as? [String: Any])?["blas"] as? [String: Any])
+      #expect(blas["library"] is String && blas["vectorISA"] is String && blas["selection"] is String)
+      #expect(ours.allSatisfy { ($0["fma_peak_fraction"] as? Double ?? 0) > 0 })
       // Scaling series: every point counts fewer executed FLOPs than 6·B·Σ fanIn·fanOut (the
       // first weight's input gradient is never computed), by exactly 2·B·fanIn·fanOut of it.
       let scaling = try #require(report["scaling"] as? [[String: Any]])
@@ -63,6 +70,17 @@ struct BenchmarkTests {
       let text = String(decoding: try contents(of: markdown), as: UTF8.self)
       #expect(text.contains("| target") || text.contains("target |"))
       #expect(text.contains("featurespeed"))
+      #expect(text.contains("FMA peak") && text.contains("BLAS used by FeatureSpeed"))
     }
+  }
+
+  @Test("the verdicts: FMA-peak target, no sgemm pass against a slow sgemm, peer ratios (bench/test_run_targets.py)")
+  func verdicts() throws {
+    let root = DocumentationTests.packageRoot
+    let result = try runProcess(
+      URL(fileURLWithPath: "/usr/bin/env"), ["python3", root.appendingPathComponent("bench/test_run_targets.py").path],
+      currentDirectory: root)
+    #expect(result.status == 0, "\(result.error.suffix(2000))")
+    #expect(result.error.contains("OK"), "\(result.error.suffix(500))")
   }
 }
