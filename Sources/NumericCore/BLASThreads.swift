@@ -1,3 +1,5 @@
+import CBLASRuntime
+
 #if canImport(Accelerate)
   import Accelerate
 #else
@@ -10,6 +12,9 @@ public enum BLASThreads {
   /// Sets the BLAS thread count (OpenBLAS); a no-op with Accelerate, which manages its own.
   public static func set(_ count: Int) {
     precondition(count >= 1, "BLAS thread count must be ≥ 1, got \(count)")
+    // The kernel choice normally ran at load time already; this makes sure it precedes BLAS work
+    // even where a linker dropped the constructor (idempotent, `BLASRuntime`).
+    fs_blas_runtime_init()
     #if !canImport(Accelerate)
       openblas_set_num_threads(Int32(count))
     #endif
