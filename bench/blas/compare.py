@@ -35,8 +35,8 @@ One invocation:
      call down, so the fast calls are the nearest a shared machine comes to an idle one);
   6. writes JSON (every per-call time) and a markdown table.
 
-Exit status: 0 ran; 1 a numerical check failed; 2 Debian's OpenBLAS (the baseline) cannot be loaded;
-64 bad options. Libraries other than the baseline that cannot be loaded are reported as missing.
+Exit status: 0 ran; 1 a numerical check failed (or a worker crashed during the checks); 2 Debian's
+OpenBLAS (the baseline) cannot be loaded; 3 a worker died while timing; 64 bad options. Libraries other than the baseline that cannot be loaded are reported as missing.
 Needs Python 3 and NumPy (buffers, random inputs, .npy files); no BLAS call goes through NumPy.
 """
 
@@ -62,7 +62,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-EXIT_CHECK, EXIT_BASELINE, EXIT_USAGE = 1, 2, 64
+EXIT_CHECK, EXIT_BASELINE, EXIT_WORKER, EXIT_USAGE = 1, 2, 3, 64
 
 # CBLAS enum values (identical in OpenBLAS's and BLIS's cblas.h).
 ROW_MAJOR, NO_TRANS, TRANS, UPPER, LEFT = 101, 111, 112, 121, 141
@@ -730,7 +730,11 @@ def main(argv=None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="blas-compare-") as tmp:
             log(f"checking {len(shapes)} shapes × {len(workers)} workers")
-            ok, report["checks"] = check_results(list(workers.values()), shapes, Path(tmp), log)
+            try:
+                ok, report["checks"] = check_results(list(workers.values()), shapes, Path(tmp), log)
+            except RuntimeError as error:  # a worker crashing on a call is a wrong binding too
+                log(f"CHECK FAILED: {error}")
+                ok, report["checks"] = False, [{"error": str(error), "passed": False}]
         report["checks_passed"] = ok
         if not ok:
             exit_status = EXIT_CHECK
@@ -768,13 +772,18 @@ def main(argv=None) -> int:
             report["samples_ns"] = {f"{lib}/{shape}/{t}": v for (lib, shape, t), v in samples.items()}
             report["affinity_after"] = {f"{w.library}/{w.threads}": w.ask(cmd="affinity")["affinity"]
                                         for w in workers.values()}
+    except RuntimeError as error:  # a worker died while timing
+        log(f"FAILED: {error}")
+        report["error"] = str(error)
+        exit_status = EXIT_WORKER
     finally:
         for w in workers.values():
             w.close()
     report["machine"]["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     report["duration_s"] = round(time.time() - started, 1)
     report["exit_status"] = exit_status
-    text = markdown_report(report) if exit_status == 0 else "numerical check failed; no timings\n"
+    text = markdown_report(report) if exit_status == 0 else (
+        "numerical check failed; no timings\n" if exit_status == EXIT_CHECK else f"failed: {report.get('error')}\n")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1) + "\n")
