@@ -57,6 +57,24 @@ class Targets(unittest.TestCase):
         self.assertEqual(v["sgemm_peak_fraction"]["status"], "fail")
         self.assertEqual(v["fma_peak_fraction"]["status"], "fail")
 
+    def test_rounds_are_paired_with_their_own_yardstick(self):
+        # A VM whose speed halves between rounds: each round against the peaks measured right
+        # after it gives the same fraction, while the run-wide best peak would halve it.
+        record = train_record(120)
+        record.update(train_flops=bench.train_flops(DESCRIPTION), executed_flops=bench.executed_flops(DESCRIPTION),
+                      times_ms_by_round=[[120, 121, 119], [240, 242, 238]],
+                      yardsticks_by_round=[{"fma": {"gflops_float32": 110}, "sgemm": {"gflops_median": 94}},
+                                           {"fma": {"gflops_float32": 55}, "sgemm": {"gflops_median": 47}}])
+        paired = bench.paired_fractions(record)
+        self.assertEqual(paired["rounds"], 2)
+        self.assertAlmostEqual(paired["fma"], bench.executed_flops(DESCRIPTION) / 120e6 / 110)
+        self.assertAlmostEqual(paired["sgemm_over_fma"], 94 / 110)
+        peaks, fma = {1: {"gflops_median": 94}}, {1: {"gflops_float32": 110, "isa": "avx2+fma"}}
+        bench.add_peak_fractions([record], peaks, fma)
+        v = {t["target"]: t for t in bench.targets([record], [MAIN], peaks, fma, [1])}
+        self.assertEqual(v["fma_peak_fraction"]["status"], "pass")
+        self.assertIn("paired", v["fma_peak_fraction"]["detail"])
+
     def test_peer_targets(self):
         sweep = bench.WorkloadSpec("mlp-256x8", "mlp-256x8", None, "sweep", ("train",))
         records = [train_record(60, 2), train_record(70, 2, "jax"), dict(train_record(10, 2), workload=sweep.key),

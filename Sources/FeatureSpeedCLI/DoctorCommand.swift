@@ -48,7 +48,6 @@ public struct DoctorCommand: ParsableCommand {
       BLASRuntime.executableCores.forEach { printOut($0) }
       return
     }
-    var check: MachineCheck
     var runtime = BLASRuntime.current
     if let fromCore {
       guard let rerun = BLASRuntime.rerun(fromCore: fromCore) else {
@@ -60,9 +59,7 @@ public struct DoctorCommand: ParsableCommand {
     }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let counts = try threads.map { try parseList($0, flag: "--threads") } ?? Array(Set([1, cores])).sorted()
-    check = MachineCheck.run(threads: counts, repeats: quick ? 3 : 10, fmaSeconds: quick ? 0.05 : 0.2)
-    check.blas = runtime
-    if let w = runtime.warning, !check.warnings.contains(w) { check.warnings.insert(w, at: 0) }
+    let check = MachineCheck.run(blas: runtime, threads: counts, repeats: quick ? 3 : 10, fmaSeconds: quick ? 0.05 : 0.2)
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -31,9 +31,11 @@ public struct MachineCheck: Codable, Sendable {
   public var warnings: [String]
 
   /// Measures at each of `threads` (BLAS thread count and FMA threads alike): `repeats` sgemm
-  /// products of size `sgemmSize`, and the FMA loop for `fmaSeconds` per repetition.
-  public static func run(threads: [Int], sgemmSize: Int = 1024, repeats: Int = 10, fmaSeconds: Double = 0.2) -> MachineCheck {
-    let blas = BLASRuntime.current
+  /// products of size `sgemmSize`, and the FMA loop for `fmaSeconds` per repetition. `blas` is the
+  /// runtime reported (this process's, unless `doctor --from-core` re-ran the choice).
+  public static func run(
+    blas: BLASRuntime = .current, threads: [Int], sgemmSize: Int = 1024, repeats: Int = 10, fmaSeconds: Double = 0.2
+  ) -> MachineCheck {
     let previous = BLASThreads.count
     defer { BLASThreads.set(previous) }
     var rows = [Throughput]()
