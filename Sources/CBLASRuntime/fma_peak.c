@@ -26,203 +26,38 @@ static double now_seconds(void) {
 // registers whatever the build configuration (a debug build compiles C at -O0).
 
 #if defined(__x86_64__)
+// The register lists are spelled out by these macros: accumulators 0…n−1, x in register 24
+// (AVX-512) or 12 (AVX2), y in the next one; every one of them is declared clobbered.
+#define FS_EACH12(m, ...) m(0, __VA_ARGS__) m(1, __VA_ARGS__) m(2, __VA_ARGS__) m(3, __VA_ARGS__) \
+  m(4, __VA_ARGS__) m(5, __VA_ARGS__) m(6, __VA_ARGS__) m(7, __VA_ARGS__) m(8, __VA_ARGS__) m(9, __VA_ARGS__) \
+  m(10, __VA_ARGS__) m(11, __VA_ARGS__)
+#define FS_EACH24(m, ...) FS_EACH12(m, __VA_ARGS__) m(12, __VA_ARGS__) m(13, __VA_ARGS__) m(14, __VA_ARGS__) \
+  m(15, __VA_ARGS__) m(16, __VA_ARGS__) m(17, __VA_ARGS__) m(18, __VA_ARGS__) m(19, __VA_ARGS__) m(20, __VA_ARGS__) \
+  m(21, __VA_ARGS__) m(22, __VA_ARGS__) m(23, __VA_ARGS__)
+#define FS_SET(i, broadcast, reg, x, y) broadcast " %3, %%" reg #i "\n"
+#define FS_FMA(i, broadcast, reg, x, y) "vfmadd213p" broadcast " %%" reg y ", %%" reg x ", %%" reg #i "\n"
+#define FS_CLOBBER(i, ...) "xmm" #i,
+
+// acc_i ← acc_i · x + y for every accumulator, `rounds` times. `suffix` is s (fp32) or d (fp64).
+#define FS_FMA_LOOP(name, isa, type, xv, yv, suffix, reg, each, x, y)                               \
+  __attribute__((target(isa))) static void name(long rounds) {                                        \
+    static const type xs = xv, ys = yv, start = 1;                                                    \
+    __asm__ volatile("vbroadcasts" suffix " %1, %%" reg x "\n"                                         \
+                     "vbroadcasts" suffix " %2, %%" reg y "\n"                                         \
+                     each(FS_SET, "vbroadcasts" suffix, reg, x, y) "1:\n"                              \
+                     each(FS_FMA, suffix, reg, x, y) "dec %0\n"                                        \
+                     "jnz 1b\n"                                                                       \
+                     : "+r"(rounds)                                                                   \
+                     : "m"(xs), "m"(ys), "m"(start)                                                   \
+                     : each(FS_CLOBBER) "xmm" x, "xmm" y, "cc");                                       \
+  }
+
 #define AVX512_ACCUMULATORS 24
-__attribute__((target("avx512f"))) static void loop_avx512_ps(long rounds) {
-  static const float x = 0.9999f, y = 1e-5f, start = 1;
-  __asm__ volatile(
-      "vbroadcastss %1, %%zmm24\n"
-      "vbroadcastss %2, %%zmm25\n"
-      "vbroadcastss %3, %%zmm0\n"
-      "vbroadcastss %3, %%zmm1\n"
-      "vbroadcastss %3, %%zmm2\n"
-      "vbroadcastss %3, %%zmm3\n"
-      "vbroadcastss %3, %%zmm4\n"
-      "vbroadcastss %3, %%zmm5\n"
-      "vbroadcastss %3, %%zmm6\n"
-      "vbroadcastss %3, %%zmm7\n"
-      "vbroadcastss %3, %%zmm8\n"
-      "vbroadcastss %3, %%zmm9\n"
-      "vbroadcastss %3, %%zmm10\n"
-      "vbroadcastss %3, %%zmm11\n"
-      "vbroadcastss %3, %%zmm12\n"
-      "vbroadcastss %3, %%zmm13\n"
-      "vbroadcastss %3, %%zmm14\n"
-      "vbroadcastss %3, %%zmm15\n"
-      "vbroadcastss %3, %%zmm16\n"
-      "vbroadcastss %3, %%zmm17\n"
-      "vbroadcastss %3, %%zmm18\n"
-      "vbroadcastss %3, %%zmm19\n"
-      "vbroadcastss %3, %%zmm20\n"
-      "vbroadcastss %3, %%zmm21\n"
-      "vbroadcastss %3, %%zmm22\n"
-      "vbroadcastss %3, %%zmm23\n"
-      "1:\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm0\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm1\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm2\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm3\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm4\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm5\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm6\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm7\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm8\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm9\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm10\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm11\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm12\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm13\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm14\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm15\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm16\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm17\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm18\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm19\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm20\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm21\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm22\n"
-      "vfmadd213ps %%zmm25, %%zmm24, %%zmm23\n"
-      "dec %0\n"
-      "jnz 1b\n"
-      : "+r"(rounds)
-      : "m"(x), "m"(y), "m"(start)
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "cc");
-}
-
-__attribute__((target("avx512f"))) static void loop_avx512_pd(long rounds) {
-  static const double x = 0.999999, y = 1e-7, start = 1;
-  __asm__ volatile(
-      "vbroadcastsd %1, %%zmm24\n"
-      "vbroadcastsd %2, %%zmm25\n"
-      "vbroadcastsd %3, %%zmm0\n"
-      "vbroadcastsd %3, %%zmm1\n"
-      "vbroadcastsd %3, %%zmm2\n"
-      "vbroadcastsd %3, %%zmm3\n"
-      "vbroadcastsd %3, %%zmm4\n"
-      "vbroadcastsd %3, %%zmm5\n"
-      "vbroadcastsd %3, %%zmm6\n"
-      "vbroadcastsd %3, %%zmm7\n"
-      "vbroadcastsd %3, %%zmm8\n"
-      "vbroadcastsd %3, %%zmm9\n"
-      "vbroadcastsd %3, %%zmm10\n"
-      "vbroadcastsd %3, %%zmm11\n"
-      "vbroadcastsd %3, %%zmm12\n"
-      "vbroadcastsd %3, %%zmm13\n"
-      "vbroadcastsd %3, %%zmm14\n"
-      "vbroadcastsd %3, %%zmm15\n"
-      "vbroadcastsd %3, %%zmm16\n"
-      "vbroadcastsd %3, %%zmm17\n"
-      "vbroadcastsd %3, %%zmm18\n"
-      "vbroadcastsd %3, %%zmm19\n"
-      "vbroadcastsd %3, %%zmm20\n"
-      "vbroadcastsd %3, %%zmm21\n"
-      "vbroadcastsd %3, %%zmm22\n"
-      "vbroadcastsd %3, %%zmm23\n"
-      "1:\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm0\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm1\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm2\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm3\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm4\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm5\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm6\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm7\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm8\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm9\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm10\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm11\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm12\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm13\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm14\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm15\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm16\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm17\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm18\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm19\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm20\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm21\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm22\n"
-      "vfmadd213pd %%zmm25, %%zmm24, %%zmm23\n"
-      "dec %0\n"
-      "jnz 1b\n"
-      : "+r"(rounds)
-      : "m"(x), "m"(y), "m"(start)
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "cc");
-}
-
+FS_FMA_LOOP(loop_avx512_ps, "avx512f", float, 0.9999f, 1e-5f, "s", "zmm", FS_EACH24, "24", "25")
+FS_FMA_LOOP(loop_avx512_pd, "avx512f", double, 0.999999, 1e-7, "d", "zmm", FS_EACH24, "24", "25")
 #define AVX2_ACCUMULATORS 12
-__attribute__((target("avx2,fma"))) static void loop_avx2_ps(long rounds) {
-  static const float x = 0.9999f, y = 1e-5f, start = 1;
-  __asm__ volatile(
-      "vbroadcastss %1, %%ymm12\n"
-      "vbroadcastss %2, %%ymm13\n"
-      "vbroadcastss %3, %%ymm0\n"
-      "vbroadcastss %3, %%ymm1\n"
-      "vbroadcastss %3, %%ymm2\n"
-      "vbroadcastss %3, %%ymm3\n"
-      "vbroadcastss %3, %%ymm4\n"
-      "vbroadcastss %3, %%ymm5\n"
-      "vbroadcastss %3, %%ymm6\n"
-      "vbroadcastss %3, %%ymm7\n"
-      "vbroadcastss %3, %%ymm8\n"
-      "vbroadcastss %3, %%ymm9\n"
-      "vbroadcastss %3, %%ymm10\n"
-      "vbroadcastss %3, %%ymm11\n"
-      "1:\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm0\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm1\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm2\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm3\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm4\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm5\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm6\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm7\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm8\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm9\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm10\n"
-      "vfmadd213ps %%ymm13, %%ymm12, %%ymm11\n"
-      "dec %0\n"
-      "jnz 1b\n"
-      : "+r"(rounds)
-      : "m"(x), "m"(y), "m"(start)
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
-}
-
-__attribute__((target("avx2,fma"))) static void loop_avx2_pd(long rounds) {
-  static const double x = 0.999999, y = 1e-7, start = 1;
-  __asm__ volatile(
-      "vbroadcastsd %1, %%ymm12\n"
-      "vbroadcastsd %2, %%ymm13\n"
-      "vbroadcastsd %3, %%ymm0\n"
-      "vbroadcastsd %3, %%ymm1\n"
-      "vbroadcastsd %3, %%ymm2\n"
-      "vbroadcastsd %3, %%ymm3\n"
-      "vbroadcastsd %3, %%ymm4\n"
-      "vbroadcastsd %3, %%ymm5\n"
-      "vbroadcastsd %3, %%ymm6\n"
-      "vbroadcastsd %3, %%ymm7\n"
-      "vbroadcastsd %3, %%ymm8\n"
-      "vbroadcastsd %3, %%ymm9\n"
-      "vbroadcastsd %3, %%ymm10\n"
-      "vbroadcastsd %3, %%ymm11\n"
-      "1:\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm0\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm1\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm2\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm3\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm4\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm5\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm6\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm7\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm8\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm9\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm10\n"
-      "vfmadd213pd %%ymm13, %%ymm12, %%ymm11\n"
-      "dec %0\n"
-      "jnz 1b\n"
-      : "+r"(rounds)
-      : "m"(x), "m"(y), "m"(start)
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
-}
+FS_FMA_LOOP(loop_avx2_ps, "avx2,fma", float, 0.9999f, 1e-5f, "s", "ymm", FS_EACH12, "12", "13")
+FS_FMA_LOOP(loop_avx2_pd, "avx2,fma", double, 0.999999, 1e-7, "d", "ymm", FS_EACH12, "12", "13")
 
 static double run_avx512(int fp64, double *flops) {
   if (fp64) loop_avx512_pd(ITERATIONS_PER_CALL); else loop_avx512_ps(ITERATIONS_PER_CALL);
