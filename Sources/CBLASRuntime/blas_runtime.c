@@ -244,6 +244,11 @@ static void choose(const char *pretend_initial) {
       break;
     }
 
+  // A build for one core (no DYNAMIC_ARCH) has none of the gotoblas_<CORE> tables: compare its
+  // core with the one the features call for, which it cannot switch to.
+  int dynamic = best_core[0] && dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init") != NULL;
+  if (!best_core[0] && n > 0) copy(best_core, sizeof best_core, list[0]);
+
   int initial_level = fs_openblas_core_level(initial_core), best_level = fs_openblas_core_level(best_core);
   if (!pretend_initial && getenv("OPENBLAS_CORETYPE")) {
     decision = FS_CORE_USER;
@@ -251,7 +256,7 @@ static void choose(const char *pretend_initial) {
     decision = FS_CORE_UNRANKED;
   } else if (best_level <= initial_level) {
     decision = FS_CORE_KEPT;
-  } else if (!dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init")) {
+  } else if (!dynamic) {
     decision = FS_CORE_CANNOT_SWITCH;
   } else {
     decision = fs_openblas_switch_core(best_core) ? FS_CORE_SWITCHED : FS_CORE_SWITCH_FAILED;

@@ -70,7 +70,8 @@ fs_blas_core_decision fs_blas_core_decision_taken(void);
 const char *fs_blas_initial_core(void);
 /// The core in use now ("" when not OpenBLAS).
 const char *fs_blas_active_core(void);
-/// The best core for this CPU's features among those the library has ("" when not OpenBLAS).
+/// The best core for this CPU's features among those the library has; for an OpenBLAS built for
+/// one core (no DYNAMIC_ARCH), the one the features call for ("" when not OpenBLAS).
 const char *fs_blas_best_core(void);
 /// `openblas_get_config()` ("" when not OpenBLAS).
 const char *fs_blas_config(void);
