@@ -65,7 +65,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
       "Unknown data source '\(given)'. Expected one of: \(DataSource.acceptedForms.joined(separator: ", "))."
     case .dataSourceNeedsDirectory(let given):
       "The data source '\(given)' needs a directory holding the four IDX files: pass '\(given):DIR' "
-        + "(for example mnist:/work/shared/data/mnist)."
+        + "(for example mnist:data/mnist)."
     case .invalidSyntheticSize(let name, let value, let minimum):
       "The synthetic data \(name) must be at least \(minimum), got \(value). Set it to \(minimum) or more."
 

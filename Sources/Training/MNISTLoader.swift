@@ -26,8 +26,8 @@ public enum MNISTVariant: String, Codable, CaseIterable, Sendable {
   public var howToObtain: String {
     switch self {
     case .mnist:
-      "Pass --data mnist:DIR with DIR the folder of the four MNIST IDX files (an offline copy is in "
-        + "/work/shared/data/mnist)."
+      "Get the four MNIST IDX files from an MNIST distribution (torchvision's datasets.MNIST(root, download=True) "
+        + "writes them to root/MNIST/raw) and pass --data mnist:DIR with DIR their folder."
     case .fashionMNIST:
       "Install them with 'sudo apt-get install dataset-fashion-mnist' (into \(DataSource.defaultFashionMNISTDirectory)), "
         + "or pass --data fashion-mnist:DIR with DIR the folder of the four IDX files."

@@ -117,6 +117,21 @@ struct TrainCommandTests {
 struct DocumentationTests {
   static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+  @Test("No path of the development machine in product code: users have no /work or ../shared")
+  func noWorkplacePaths() throws {
+    let sources = Self.packageRoot.appendingPathComponent("Sources")
+    let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+    var offenders: [String] = []
+    for case let url as URL in files where ["swift", "c", "h"].contains(url.pathExtension) {
+      let text = String(decoding: try contents(of: url), as: UTF8.self)
+      for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+      where line.contains("/work/") || line.contains("../shared") {
+        offenders.append("\(url.lastPathComponent):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+      }
+    }
+    #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
+  }
+
   @Test("The README's quantity table is exactly `featurespeed quantities --markdown`")
   func quantityTable() throws {
     let readme = String(decoding: try contents(of: Self.packageRoot.appendingPathComponent("README.md")), as: UTF8.self)
