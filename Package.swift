@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "Networks", "_TestSupport"]),
     .testTarget(name: "ScalingsTests", dependencies: ["Scalings", "Networks", "_TestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
-    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "_TestSupport"]),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Scalings", "_TestSupport"]),
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "_TestSupport"]),
     .testTarget(
       name: "FeatureSpeedCLITests",

@@ -8,6 +8,8 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
   case diverged(step: Int, reason: String, directory: String, learningRate: Double)
   /// The user interrupted the run (the run directory records it).
   case interrupted(step: Int, directory: String)
+  /// The network cannot fit in memory (`MemoryEstimate`): refused before anything is allocated.
+  case insufficientMemory(neededBytes: Double, availableBytes: Double, parameterBytes: Double, activationBytes: Double, dtype: DType)
 
   public var description: String {
     switch self {
@@ -21,6 +23,11 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
         + "or use a preset that scales the rates with width and depth (e.g. --preset mup)."
     case .interrupted(let step, let directory):
       "Interrupted before step \(step). Everything up to then is kept in \(directory) (config.json has status \"interrupted\")."
+    case .insufficientMemory(let needed, let available, let parameters, let activations, let dtype):
+      "This network needs at least \(MemoryEstimate.format(bytes: needed)) of memory (parameters and gradients "
+        + "2 × \(MemoryEstimate.format(bytes: parameters)), features and backward signals of a batch 2 × \(MemoryEstimate.format(bytes: activations))), "
+        + "but \(MemoryEstimate.format(bytes: available)) are available. Reduce --width (memory grows like width² × depth), "
+        + "--depth or --batch-size\(dtype == .float64 ? ", or use --dtype float32 (half the memory)" : "")."
     }
   }
 

@@ -22,7 +22,8 @@ public struct RunSetup: Sendable {
   /// Validates `request`, loads its data and resolves its preset.
   /// - Throws: `RunError` (invalid options, options contradicting the data), `PresetError`,
   ///   `DataError`, `ArchitectureError`, `ControlError` (a learning-rate file that cannot be read
-  ///   or does not fit the network).
+  ///   or does not fit the network), `RunError.insufficientMemory` (a network that cannot fit in
+  ///   memory, checked before anything is allocated).
   public init(_ request: RunRequest) throws {
     try request.validate()
     preset = try Presets.named(request.preset)
@@ -52,5 +53,7 @@ public struct RunSetup: Sendable {
       learningRateMultipliers = nil
     }
     self.resolution = resolution
+    try MemoryEstimate(spec: resolution.spec, dtype: request.dtype, batchSize: request.batchSize)
+      .check(available: MemoryEstimate.availableBytes())
   }
 }

@@ -23,6 +23,21 @@ struct BadInputTests {
     }
   }
 
+  @Test("An impossible size is refused before anything is allocated (train, float64, kernel)", arguments: [
+    ["train", "--width", "2000000", "--depth", "4", "--steps", "1"],
+    ["train", "--width", "2000000", "--dtype", "float64", "--steps", "1"],
+    ["kernel", "--width", "10000000000", "--depth", "4"],
+  ])
+  func impossibleSizes(_ arguments: [String]) throws {
+    try withTemporaryDirectory { directory in
+      let output = directory.appendingPathComponent("run")
+      var phrases = ["needs at least", "TiB", "are available", "Reduce --width"]
+      if arguments.contains("float64") { phrases.append("--dtype float32") }
+      try expectFailure(arguments + ["--output", output.path], mentions: phrases, status: 1)
+      #expect(!FileManager.default.fileExists(atPath: output.path), "a refused run must not create its directory")
+    }
+  }
+
   @Test func unknownPreset() throws {
     try expectFailure(tinyRun + ["--preset", "xyz"], mentions: ["Unknown parametrization 'xyz'", "Expected one of", "mup"], status: 64)
   }
