@@ -15,7 +15,8 @@ public struct ReproduceCommand: ParsableCommand {
       spectral-width (§6.6), spectral-rank (§6.7), control-depth (§5.3: FSC-control against one \
       global learning rate in deep MLPs). \
       The default sizes finish in under 10 minutes on 2 cores; --quick runs a tiny version on \
-      synthetic data in seconds (what the tests run). Resumable: rerunning reuses finished runs. \
+      synthetic data in seconds (what the tests run): a check of the pipeline, which gives no \
+      verdict on the claim. Resumable: rerunning reuses finished runs. \
       docs/reproductions.md compares the default results with the papers' claims.
 
       Examples:
@@ -26,7 +27,7 @@ public struct ReproduceCommand: ParsableCommand {
   @Argument(help: "fig2a, fig2b, fig2c, fig3, fsf-training, spectral-width, spectral-rank or control-depth.")
   public var name: ReproductionName
 
-  @Flag(help: "A tiny version on synthetic data, for checks.")
+  @Flag(help: "A tiny version on synthetic data: checks the pipeline, gives no verdict on the claim.")
   public var quick = false
 
   @Option(help: "Directory (default: runs/reproduce-<name>, or runs/reproduce-<name>-quick).")
@@ -55,7 +56,7 @@ public struct ReproduceCommand: ParsableCommand {
     let files = try ReproductionOutput.write(result, reproduction: reproduction, to: directory)
     printOut("Claim: \(reproduction.claim)")
     for finding in result.findings { printOut("Measured: \(finding)") }
-    if let agrees = result.agrees { printOut(agrees ? "→ The measurements agree with the claim." : "→ The measurements do not agree with the claim (see report.md).") }
+    if let line = ReproductionOutput.verdict(result.agrees, quick: reproduction.quick) { printOut("→ " + line) }
     printOut("Files: " + files.map { directory.appendingPathComponent($0).path }.joined(separator: ", "))
   }
 }

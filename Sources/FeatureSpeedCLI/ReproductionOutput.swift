@@ -85,6 +85,14 @@ enum ReproductionOutput {
     return field.encoded
   }
 
+  /// The verdict sentence on the claim, or `nil` when the claim has no numeric test. A quick run's
+  /// tiny sizes say nothing about the paper: it states that instead of a verdict.
+  static func verdict(_ agrees: Bool?, quick: Bool) -> String? {
+    guard let agrees else { return nil }
+    if quick { return "none in quick mode, which checks the pipeline on tiny sizes, not the claim (run without --quick for a verdict)." }
+    return agrees ? "the measurements agree with the claim." : "the measurements do not agree with the claim (see report.md)."
+  }
+
   /// - Returns: the names of the files written.
   static func write(_ result: ReproductionResult, reproduction: Reproduction, to directory: URL) throws -> [String] {
     var files = ["data.csv"]
@@ -102,9 +110,7 @@ enum ReproductionOutput {
     report.add(.paragraph(reproduction.claim))
     report.add(.heading("Measured"))
     for finding in result.findings { report.add(.paragraph(finding)) }
-    if let agrees = result.agrees {
-      report.add(.paragraph(agrees ? "Verdict: the measurements agree with the claim." : "Verdict: the measurements do not agree with the claim."))
-    }
+    if let line = verdict(result.agrees, quick: reproduction.quick) { report.add(.paragraph("Verdict: " + line)) }
     if let slopes = result.slopes {
       report.add(.table(ReportTable(
         caption: "Fitted exponents (log–log least squares per seed; mean and 95 % interval over seeds) — slopes.csv",

@@ -59,6 +59,12 @@ struct ReproduceCommandTests {
       try #require(result.status == 0, "exit \(result.status): \(result.error)")
       #expect(result.output.contains("Claim:"))
       #expect(result.output.contains("Measured:"))
+      // Tiny sizes say nothing about the paper: no verdict on the claim, in the console or the report.
+      let reportText = String(decoding: try contents(of: output.appendingPathComponent("report.md")), as: UTF8.self)
+      for text in [result.output, reportText] {
+        #expect(!text.contains("agree with the claim"), "a quick run must not judge the claim")
+      }
+      if result.output.contains("→") { #expect(result.output.contains("none in quick mode")) }
 
       let data = try readCSV(output.appendingPathComponent("data.csv"))
       #expect(data.header == expected.dataColumns)
