@@ -76,6 +76,10 @@ public enum CSVField: Sendable, Equatable, ExpressibleByStringInterpolation, Exp
 /// system's hands: readers see them and they survive the process being killed; `flush(durable:
 /// true)` also waits until they are on disk (`fsync`), surviving a power loss.
 ///
+/// The file always ends on a whole row: the buffer holds whole lines only, and when writing it
+/// fails part-way (a full disk, a file-size limit) the file is cut back to its last complete row
+/// before the error is thrown, so every row already written stays readable.
+///
 /// Not thread-safe: one writer belongs to one thread or task at a time (the class is deliberately
 /// not `Sendable`). Call `close()` to see errors; a writer released without it flushes and closes
 /// silently.
@@ -102,6 +106,8 @@ public final class CSVWriter {
   private var descriptor: Int32
   private var buffer: [UInt8] = []
   private let columnIndex: [String: Int]
+  /// The file's length after the last complete write: always the end of a whole row.
+  private var committedLength = 0
 
   /// Opens `url` for writing rows under `header` (non-empty, distinct column names).
   /// - Throws: `CSVWriterError.cannotOpen` (missing directory, …), `.writeFailed`, and in `append`
@@ -132,6 +138,7 @@ public final class CSVWriter {
         try flush()
       } else {
         try checkExistingFile(expectedHeader: headerLine, size: existingSize)
+        committedLength = existingSize
       }
     } catch {
       try? SystemCalls.close(descriptor)
@@ -211,7 +218,12 @@ public final class CSVWriter {
     let outcome = buffer.withUnsafeBytes { bytes in
       Result { () throws(SystemErrorCode) in try SystemCalls.writeAll(descriptor, bytes) }
     }
-    if case .failure(let error) = outcome { throw CSVWriterError.writeFailed(path: path, reason: error) }
+    if case .failure(let error) = outcome {
+      // Part of the buffer may have reached the file: cut it back to the last whole row.
+      try? SystemCalls.truncate(descriptor, to: committedLength)
+      throw CSVWriterError.writeFailed(path: path, reason: error)
+    }
+    committedLength += buffer.count
     buffer.removeAll(keepingCapacity: true)
   }
 

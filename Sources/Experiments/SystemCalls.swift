@@ -86,6 +86,13 @@ enum SystemCalls {
     return Int(info.st_size)
   }
 
+  /// `ftruncate(2)`: cuts the open file `fd` back to `length` bytes.
+  static func truncate(_ fd: Int32, to length: Int) throws(SystemErrorCode) {
+    while ftruncate(fd, off_t(length)) != 0 {
+      if errno != EINTR { throw .current }
+    }
+  }
+
   /// `fsync(2)`.
   static func sync(_ fd: Int32) throws(SystemErrorCode) {
     while fsync(fd) != 0 {

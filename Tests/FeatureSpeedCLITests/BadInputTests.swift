@@ -38,6 +38,30 @@ struct BadInputTests {
     }
   }
 
+  @Test("A write that fails mid-run (file-size limit) leaves every CSV on a whole row and records the failure")
+  func writeFailureKeepsWholeRows() throws {
+    try withTemporaryDirectory { directory in
+      let output = directory.appendingPathComponent("run")
+      // RLIMIT_FSIZE of 200 KiB with SIGXFSZ ignored: a write past it fails with EFBIG part-way,
+      // as on a full disk; the small files (config.json) still fit.
+      let script = "trap '' XFSZ; ulimit -f 200; exec \"$0\" \"$@\""
+      let arguments = ["train", "--width", "16", "--depth", "3", "--input-dim", "8", "--output-dim", "3", "--train-size", "128",
+                       "--test-size", "32", "--batch-size", "16", "--steps", "2000", "--measure-every", "1", "--quiet",
+                       "--output", output.path]
+      let result = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", script, FeatureSpeedBinary.url.path] + arguments)
+      #expect(result.status == 1, "stderr: \(result.error)")
+      #expect(result.error.contains("Cannot write rows to") && result.error.contains("measurements.csv"), "\(result.error)")
+      let text = String(decoding: try contents(of: output.appendingPathComponent("measurements.csv")), as: UTF8.self)
+      #expect(text.hasSuffix("\n"), "the file must end on a whole row")
+      let lines = text.split(separator: "\n").map(String.init)
+      let columns = lines[0].split(separator: ",", omittingEmptySubsequences: false).count
+      #expect(lines.count > 100 && lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == columns })
+      let config = try readConfig(output)
+      #expect(config["status"] as? String == "failed")
+      #expect((config["failure"] as? String)?.contains("measurements.csv") == true)
+    }
+  }
+
   @Test func unknownPreset() throws {
     try expectFailure(tinyRun + ["--preset", "xyz"], mentions: ["Unknown parametrization 'xyz'", "Expected one of", "mup"], status: 64)
   }
