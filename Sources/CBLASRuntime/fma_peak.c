@@ -25,15 +25,16 @@ static double now_seconds(void) {
 // operations done. The x86-64 loops are written in assembly so that the accumulators live in
 // registers whatever the build configuration (a debug build compiles C at -O0).
 
-#if defined(__x86_64__)
 // The register lists are spelled out by these macros: accumulators 0…n−1, x in register 24
-// (AVX-512) or 12 (AVX2), y in the next one; every one of them is declared clobbered.
+// (AVX-512, NEON) or 12 (AVX2), y in the next one; every one of them is declared clobbered.
 #define FS_EACH12(m, ...) m(0, __VA_ARGS__) m(1, __VA_ARGS__) m(2, __VA_ARGS__) m(3, __VA_ARGS__) \
   m(4, __VA_ARGS__) m(5, __VA_ARGS__) m(6, __VA_ARGS__) m(7, __VA_ARGS__) m(8, __VA_ARGS__) m(9, __VA_ARGS__) \
   m(10, __VA_ARGS__) m(11, __VA_ARGS__)
 #define FS_EACH24(m, ...) FS_EACH12(m, __VA_ARGS__) m(12, __VA_ARGS__) m(13, __VA_ARGS__) m(14, __VA_ARGS__) \
   m(15, __VA_ARGS__) m(16, __VA_ARGS__) m(17, __VA_ARGS__) m(18, __VA_ARGS__) m(19, __VA_ARGS__) m(20, __VA_ARGS__) \
   m(21, __VA_ARGS__) m(22, __VA_ARGS__) m(23, __VA_ARGS__)
+
+#if defined(__x86_64__)
 #define FS_SET(i, broadcast, reg, x, y) broadcast " %3, %%" reg #i "\n"
 #define FS_FMA(i, broadcast, reg, x, y) "vfmadd213p" broadcast " %%" reg y ", %%" reg x ", %%" reg #i "\n"
 #define FS_CLOBBER(i, ...) "xmm" #i,
@@ -98,50 +99,25 @@ static double run_generic(int fp64, double *flops) {
 // 24 accumulators v0–v23 each add x·y (v24·v25 = 1e-6) per round: they grow by about 1e-6 per
 // round and stay normal and finite for far longer than the loop runs.
 #define NEON_ACCUMULATORS 24
-static void loop_neon(long rounds, int fp64) {
-  static const float xf = 1e-3f, yf = 1e-3f;
-  static const double xd = 1e-3, yd = 1e-3;
-  if (fp64) {
-    __asm__ volatile(
-        "ld1r {v24.2d}, [%1]\n" "ld1r {v25.2d}, [%2]\n"
-        "movi v0.2d, #0\n" "movi v1.2d, #0\n" "movi v2.2d, #0\n" "movi v3.2d, #0\n" "movi v4.2d, #0\n" "movi v5.2d, #0\n"
-        "movi v6.2d, #0\n" "movi v7.2d, #0\n" "movi v8.2d, #0\n" "movi v9.2d, #0\n" "movi v10.2d, #0\n" "movi v11.2d, #0\n"
-        "movi v12.2d, #0\n" "movi v13.2d, #0\n" "movi v14.2d, #0\n" "movi v15.2d, #0\n" "movi v16.2d, #0\n" "movi v17.2d, #0\n"
-        "movi v18.2d, #0\n" "movi v19.2d, #0\n" "movi v20.2d, #0\n" "movi v21.2d, #0\n" "movi v22.2d, #0\n" "movi v23.2d, #0\n"
-        "1:\n"
-        "fmla v0.2d, v24.2d, v25.2d\n" "fmla v1.2d, v24.2d, v25.2d\n" "fmla v2.2d, v24.2d, v25.2d\n" "fmla v3.2d, v24.2d, v25.2d\n"
-        "fmla v4.2d, v24.2d, v25.2d\n" "fmla v5.2d, v24.2d, v25.2d\n" "fmla v6.2d, v24.2d, v25.2d\n" "fmla v7.2d, v24.2d, v25.2d\n"
-        "fmla v8.2d, v24.2d, v25.2d\n" "fmla v9.2d, v24.2d, v25.2d\n" "fmla v10.2d, v24.2d, v25.2d\n" "fmla v11.2d, v24.2d, v25.2d\n"
-        "fmla v12.2d, v24.2d, v25.2d\n" "fmla v13.2d, v24.2d, v25.2d\n" "fmla v14.2d, v24.2d, v25.2d\n" "fmla v15.2d, v24.2d, v25.2d\n"
-        "fmla v16.2d, v24.2d, v25.2d\n" "fmla v17.2d, v24.2d, v25.2d\n" "fmla v18.2d, v24.2d, v25.2d\n" "fmla v19.2d, v24.2d, v25.2d\n"
-        "fmla v20.2d, v24.2d, v25.2d\n" "fmla v21.2d, v24.2d, v25.2d\n" "fmla v22.2d, v24.2d, v25.2d\n" "fmla v23.2d, v24.2d, v25.2d\n"
-        "subs %0, %0, #1\n" "b.ne 1b\n"
-        : "+r"(rounds) : "r"(&xd), "r"(&yd)
-        : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-          "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "cc");
-  } else {
-    __asm__ volatile(
-        "ld1r {v24.4s}, [%1]\n" "ld1r {v25.4s}, [%2]\n"
-        "movi v0.4s, #0\n" "movi v1.4s, #0\n" "movi v2.4s, #0\n" "movi v3.4s, #0\n" "movi v4.4s, #0\n" "movi v5.4s, #0\n"
-        "movi v6.4s, #0\n" "movi v7.4s, #0\n" "movi v8.4s, #0\n" "movi v9.4s, #0\n" "movi v10.4s, #0\n" "movi v11.4s, #0\n"
-        "movi v12.4s, #0\n" "movi v13.4s, #0\n" "movi v14.4s, #0\n" "movi v15.4s, #0\n" "movi v16.4s, #0\n" "movi v17.4s, #0\n"
-        "movi v18.4s, #0\n" "movi v19.4s, #0\n" "movi v20.4s, #0\n" "movi v21.4s, #0\n" "movi v22.4s, #0\n" "movi v23.4s, #0\n"
-        "1:\n"
-        "fmla v0.4s, v24.4s, v25.4s\n" "fmla v1.4s, v24.4s, v25.4s\n" "fmla v2.4s, v24.4s, v25.4s\n" "fmla v3.4s, v24.4s, v25.4s\n"
-        "fmla v4.4s, v24.4s, v25.4s\n" "fmla v5.4s, v24.4s, v25.4s\n" "fmla v6.4s, v24.4s, v25.4s\n" "fmla v7.4s, v24.4s, v25.4s\n"
-        "fmla v8.4s, v24.4s, v25.4s\n" "fmla v9.4s, v24.4s, v25.4s\n" "fmla v10.4s, v24.4s, v25.4s\n" "fmla v11.4s, v24.4s, v25.4s\n"
-        "fmla v12.4s, v24.4s, v25.4s\n" "fmla v13.4s, v24.4s, v25.4s\n" "fmla v14.4s, v24.4s, v25.4s\n" "fmla v15.4s, v24.4s, v25.4s\n"
-        "fmla v16.4s, v24.4s, v25.4s\n" "fmla v17.4s, v24.4s, v25.4s\n" "fmla v18.4s, v24.4s, v25.4s\n" "fmla v19.4s, v24.4s, v25.4s\n"
-        "fmla v20.4s, v24.4s, v25.4s\n" "fmla v21.4s, v24.4s, v25.4s\n" "fmla v22.4s, v24.4s, v25.4s\n" "fmla v23.4s, v24.4s, v25.4s\n"
-        "subs %0, %0, #1\n" "b.ne 1b\n"
-        : "+r"(rounds) : "r"(&xf), "r"(&yf)
-        : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-          "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "cc");
+#define FS_NEON_ZERO(i, lanes) "movi v" #i "." lanes ", #0\n"
+#define FS_NEON_FMLA(i, lanes) "fmla v" #i "." lanes ", v24." lanes ", v25." lanes "\n"
+#define FS_NEON_CLOBBER(i, ...) "v" #i,
+#define FS_NEON_LOOP(name, type, lanes)                                                             \
+  static void name(long rounds) {                                                                   \
+    static const type x = 1e-3, y = 1e-3;                                                           \
+    __asm__ volatile("ld1r {v24." lanes "}, [%1]\n"                                                 \
+                     "ld1r {v25." lanes "}, [%2]\n" FS_EACH24(FS_NEON_ZERO, lanes) "1:\n"            \
+                     FS_EACH24(FS_NEON_FMLA, lanes) "subs %0, %0, #1\n"                              \
+                     "b.ne 1b\n"                                                                    \
+                     : "+r"(rounds)                                                                 \
+                     : "r"(&x), "r"(&y)                                                             \
+                     : FS_EACH24(FS_NEON_CLOBBER) "v24", "v25", "cc");                               \
   }
-}
+FS_NEON_LOOP(loop_neon_ps, float, "4s")
+FS_NEON_LOOP(loop_neon_pd, double, "2d")
 
 static double run_neon(int fp64, double *flops) {
-  loop_neon(ITERATIONS_PER_CALL, fp64);
+  if (fp64) loop_neon_pd(ITERATIONS_PER_CALL); else loop_neon_ps(ITERATIONS_PER_CALL);
   *flops = 2.0 * (fp64 ? 2 : 4) * NEON_ACCUMULATORS * ITERATIONS_PER_CALL;
   return 0;
 }
