@@ -64,7 +64,7 @@ public struct BenchCommand: ParsableCommand {
         "threads": threads, "size": size, "gflops_median": values[values.count / 2], "gflops_max": values.last!,
         "gflops": values, "blas": try JSONSerialization.jsonObject(with: JSONEncoder().encode(BLASRuntime.current)),
       ]
-      printOut(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))
+      try printJSON(json)
     }
   }
 
@@ -101,7 +101,7 @@ public struct BenchCommand: ParsableCommand {
         json["gflops_\(key)"] = peak.gflops
         json["isa"] = peak.isa
       }
-      printOut(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))
+      try printJSON(json)
     }
   }
 

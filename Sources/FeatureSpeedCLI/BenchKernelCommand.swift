@@ -86,7 +86,7 @@ extension BenchCommand {
         "parameters": spec.parameterCount, "layers": results,
         "peak_rss_bytes": (peakResidentKilobytes() ?? -1) * 1024,
       ]
-      printOut(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))
+      try printJSON(json)
     }
   }
 }

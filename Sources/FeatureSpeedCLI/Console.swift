@@ -6,6 +6,12 @@ func printOut(_ text: String) {
   FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
+/// Writes a JSON object (dictionaries, arrays, numbers, strings) as one line with sorted keys.
+/// - Throws: when `object` is not valid JSON (e.g. contains NaN).
+func printJSON(_ object: Any) throws {
+  printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+}
+
 /// Writes `message` and a newline to standard error.
 func printError(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))
