@@ -250,7 +250,8 @@ static void choose(const char *pretend_initial) {
   if (!best_core[0] && n > 0) copy(best_core, sizeof best_core, list[0]);
 
   int initial_level = fs_openblas_core_level(initial_core), best_level = fs_openblas_core_level(best_core);
-  if (!pretend_initial && getenv("OPENBLAS_CORETYPE")) {
+  const char *forced = getenv("OPENBLAS_CORETYPE");  // set but empty counts as unset
+  if (!pretend_initial && forced && forced[0]) {
     decision = FS_CORE_USER;
   } else if (initial_level == 0 || best_level == 0) {
     decision = FS_CORE_UNRANKED;

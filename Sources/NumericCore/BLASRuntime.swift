@@ -98,8 +98,7 @@ public struct BLASRuntime: Codable, Equatable, Sendable {
   /// already picks well). Only cores no wider than the best one are accepted; call it before
   /// any concurrent BLAS work. Returns `nil` when `initialCore` cannot be used here.
   public static func rerun(fromCore initialCore: String) -> BLASRuntime? {
-    let level = coreLevel(initialCore)
-    guard level > 0, let best = current.bestCore, level <= coreLevel(best) else { return nil }
+    // The C side refuses (and changes nothing) for an unranked core or one wider than the best.
     fs_blas_runtime_rerun_from(initialCore)
     let result = BLASRuntime()
     return result.initialCore?.lowercased() == initialCore.lowercased() ? result : nil

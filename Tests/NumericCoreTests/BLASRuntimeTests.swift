@@ -47,7 +47,12 @@ import NumericCore
     #expect(runtime.library.hasPrefix("OpenBLAS "), "library \(runtime.library)")
     if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !forced.isEmpty {
       #expect(runtime.selection == .user)
-      #expect(runtime.warning == nil || runtime.runsNarrowerThanCPU)
+      if BLASRuntime.executableCores.contains(where: { $0.lowercased() == forced.lowercased() }) {
+        // A core this CPU runs is used as given, and the warning says exactly when it is narrower.
+        #expect(core.lowercased() == forced.lowercased(), "OPENBLAS_CORETYPE=\(forced) but OpenBLAS runs \(core)")
+        let narrower = BLASRuntime.coreLevel(forced) < BLASRuntime.coreLevel(runtime.bestCore ?? "")
+        #expect((runtime.warning != nil) == narrower && runtime.runsNarrowerThanCPU == narrower)
+      }
     } else if BLASRuntime.coreLevel(core) > 0 {
       #expect([.kept, .switched].contains(runtime.selection), "selection \(runtime.selection): \(runtime.reason)")
       #expect(!runtime.runsNarrowerThanCPU, "\(runtime.reason)")
