@@ -151,9 +151,11 @@ static size_t candidate_cores(uint64_t f, const char *cpu_vendor, const char *ou
 #if defined(__x86_64__)
   int amd = strcmp(cpu_vendor, "AuthenticAMD") == 0 || strcmp(cpu_vendor, "HygonGenuine") == 0;
   const uint64_t avx512 = FS_CPU_AVX512F | FS_CPU_AVX512CD | FS_CPU_AVX512BW | FS_CPU_AVX512DQ | FS_CPU_AVX512VL;
-  // SkylakeX rather than Cooperlake: the two share every sgemm/dgemm kernel (Cooperlake adds
-  // bf16 ones), and OpenBLAS 0.3.21 cannot select Cooperlake by name.
+  // SkylakeX first even with AVX512_BF16: the two share every sgemm/dgemm kernel (Cooperlake
+  // adds bf16 ones, which FeatureSpeed never calls). Cooperlake is listed as runnable so that the
+  // test suite's core sweep also covers it.
   if ((f & avx512) == avx512) out[n++] = "SkylakeX";
+  if ((f & avx512) == avx512 && (f & FS_CPU_AVX512BF16)) out[n++] = "Cooperlake";
   if ((f & (FS_CPU_AVX2 | FS_CPU_FMA)) == (FS_CPU_AVX2 | FS_CPU_FMA)) {
     out[n++] = amd ? "Zen" : "Haswell";
     out[n++] = amd ? "Haswell" : "Zen";

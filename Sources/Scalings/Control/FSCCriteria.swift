@@ -114,8 +114,10 @@ public struct LayerDiagnosis: Codable, Equatable, Sendable {
   public var alignment: Double
   /// The criteria that failed, with the measured numbers (empty: all pass).
   public var findings: [FSCFinding]
-  /// `targetShare/share` (clipped to [1e-3, 1e3]; 1 when the share is not positive): the factor on
-  /// the layer's learning rate that brings its contribution to the target.
+  /// For a layer that fails C with a positive share, `targetShare/share` (clipped to [1e-3, 1e3]):
+  /// the factor on its learning rate that brings its contribution to the target. 1 for every other
+  /// layer: a share within the pass range is left alone (correcting it from a short calibration
+  /// made results worse when measured, docs/control.md), and a negative one has no such factor.
   public var suggestedMultiplier: Double
 
   /// Criteria that failed (empty: all pass).
@@ -170,9 +172,11 @@ public struct FSCDiagnosis: Codable, Equatable, Sendable {
       }
       var multiplier = 1.0
       if share > 0 && share.isFinite {
-        multiplier = min(1e3, max(1e-3, target / share))
-        if share < target / thresholds.contributionFactor { flag(.contribution, .low, share) }
-        if share > target * thresholds.contributionFactor { flag(.contribution, .high, share) }
+        let off = share < target / thresholds.contributionFactor || share > target * thresholds.contributionFactor
+        if off {
+          multiplier = min(1e3, max(1e-3, target / share))
+          flag(.contribution, share < target ? .low : .high, share)
+        }
       } else {
         flag(.contribution, .negative, share)
       }
