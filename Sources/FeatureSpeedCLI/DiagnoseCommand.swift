@@ -29,7 +29,8 @@ public struct DiagnoseCommand: ParsableCommand {
       Examples:
         featurespeed diagnose --preset sp --depth 16 --width 256 --learning-rate 0.05
         featurespeed diagnose --data fashion-mnist --preset sp --depth 32 --width 512 --output runs/diag32
-        featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 --preset-file runs/diag32/lr-multipliers.json
+        featurespeed diagnose --preset sp --depth 8 --width 128 --check-seeds 5 --check-steps 200 --output runs/diag8
+        featurespeed train --preset sp --depth 8 --width 128 --preset-file runs/diag8/lr-multipliers.json
       """)
 
   @OptionGroup public var model: ModelOptions
