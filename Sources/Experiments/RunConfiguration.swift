@@ -1,3 +1,4 @@
+import Foundation
 import NumericCore
 import Networks
 import Scalings
@@ -56,4 +57,39 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
   public var elapsedSeconds: Double?
   /// Files written in the run directory.
   public var files: [String]
+  /// The process that wrote the file while `running` (absent in files written before
+  /// FeatureSpeed recorded it): a reader on the same host can tell a run whose process is gone.
+  public var process: RunProcess? = .current
+
+  /// The status a reader should report: `status`, except that a `running` run whose process is
+  /// gone (same host, no such process) was interrupted — killed, or its machine stopped — at
+  /// `completedSteps` or later.
+  public var effectiveStatus: String {
+    guard status == "running", let process, !process.isAlive else { return status }
+    return "interrupted"
+  }
+
+  /// For a run whose process is gone (see `effectiveStatus`), a sentence saying so; `nil` otherwise.
+  public var interruptionNote: String? {
+    guard effectiveStatus == "interrupted", status == "running", let process else { return nil }
+    return "run \(run) says \"running\", but its process (\(process.id) on \(process.host)) is gone: it was interrupted "
+      + "(killed, or its machine stopped); its CSV files hold every row written before that. Rerun it to finish."
+  }
+}
+
+/// The process writing a run directory.
+public struct RunProcess: Codable, Equatable, Sendable {
+  /// Process id.
+  public var id: Int32
+  /// Host name.
+  public var host: String
+
+  /// This process.
+  public static var current: RunProcess { RunProcess(id: SystemCalls.processID, host: ProcessInfo.processInfo.hostName) }
+
+  /// Whether the process still runs. On another host this cannot be known: `true`.
+  public var isAlive: Bool {
+    guard host == ProcessInfo.processInfo.hostName else { return true }
+    return kill(id, 0) == 0 || errno == EPERM
+  }
 }

@@ -99,6 +99,19 @@ public struct RunDirectory: Sendable, Equatable {
     try JSONFile.write(config, to: configURL)
   }
 
+  /// Records an outcome when the atomic write cannot (a full disk has no room for the temporary
+  /// copy): rewrites `config.json` in place, so the blocks of the old text are reused. A reader
+  /// can then see a torn file only if this process dies during this last write.
+  /// - Throws: `JSONFileError.encodingFailed`, or the error of the in-place write.
+  public func writeConfigInPlace<Config: Encodable>(_ config: Config) throws {
+    let data = try JSONFile.encode(config)
+    let handle = try FileHandle(forWritingTo: configURL)
+    defer { try? handle.close() }
+    try handle.truncate(atOffset: 0)
+    try handle.write(contentsOf: data)
+    try handle.synchronize()
+  }
+
   /// Creates, writes and deletes a uniquely named hidden file in `path`.
   private static func probeWritable(_ path: String) throws(SystemErrorCode) {
     let probe = "\(path)/.featurespeed-probe-\(SystemCalls.processID)-\(String(UInt32.random(in: .min ... .max), radix: 16))"

@@ -91,7 +91,7 @@ public enum TrainingRun {
       configuration.failure = "\(error)"
       configuration.completedSteps = trainer.completedSteps
       configuration.files = existingFiles(in: directory)
-      try? directory.writeConfig(configuration)
+      do { try directory.writeConfig(configuration) } catch { try? directory.writeConfigInPlace(configuration) }
       reporter = writer.reporter
       throw error
     }

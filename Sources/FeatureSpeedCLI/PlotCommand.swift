@@ -166,6 +166,10 @@ public struct PlotCommand: ParsableCommand {
       let figure = try spec.makeFigure(from: table)
       try figure.write(to: URL(fileURLWithPath: output))
       for warning in figure.warnings { printError("warning: \(warning)") }
+      let config = URL(fileURLWithPath: csv).deletingLastPathComponent().appendingPathComponent(RunDirectory.File.config.rawValue)
+      if let run = try? JSONFile.read(RunConfiguration.self, from: config), let note = run.interruptionNote {
+        printError("note: \(note)")
+      }
       let points = figure.series.reduce(0) { $0 + $1.points.count }
       printOut("Wrote \(output): \(figure.series.count) series, \(points) points from \(table.rowCount) rows.")
     } catch let error as CSVTableError {

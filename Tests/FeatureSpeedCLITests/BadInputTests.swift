@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import Testing
 import _TestSupport
 
@@ -59,6 +60,33 @@ struct BadInputTests {
       let config = try readConfig(output)
       #expect(config["status"] as? String == "failed")
       #expect((config["failure"] as? String)?.contains("measurements.csv") == true)
+    }
+  }
+
+  @Test("A run dir whose config.json says running but whose process is gone is reported as interrupted")
+  func runWhoseProcessIsGone() throws {
+    try withTemporaryDirectory { directory in
+      let output = directory.appendingPathComponent("run")
+      let t = try FeatureSpeedBinary.run(tinyRun + ["--steps", "3", "--measure-every", "1", "--output", output.path])
+      try #require(t.status == 0, "\(t.error)")
+      var config = try readConfig(output)
+      let process = try #require(config["process"] as? [String: Any], "config.json records the writing process")
+      #expect(process["id"] as? Int != nil && process["host"] as? String == ProcessInfo.processInfo.hostName)
+      // As a SIGKILL leaves it: status running, written by a process that has exited since.
+      let gone = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"])
+      let pid = try #require(Int(gone.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+      config["status"] = "running"
+      config["process"] = ["id": pid, "host": ProcessInfo.processInfo.hostName]
+      try JSONSerialization.data(withJSONObject: config).write(to: output.appendingPathComponent("config.json"))
+      let p = try FeatureSpeedBinary.run(["plot", output.appendingPathComponent("measurements.csv").path, "--quantity", "bfa_cos",
+                                          "--output", directory.appendingPathComponent("f.svg").path])
+      #expect(p.status == 0, "\(p.error)")
+      #expect(p.error.contains("says \"running\", but its process (\(pid) on") && p.error.contains("it was interrupted"), "\(p.error)")
+      #expect(SweepCellStatus.of(output) == .interrupted)
+      // A live process (this test's) still counts as running.
+      config["process"] = ["id": Int(getpid()), "host": ProcessInfo.processInfo.hostName]
+      try JSONSerialization.data(withJSONObject: config).write(to: output.appendingPathComponent("config.json"))
+      #expect(SweepCellStatus.of(output) == .incomplete)
     }
   }
 

@@ -36,8 +36,11 @@ public struct SweepManifest: Codable, Equatable, Sendable {
 public enum SweepCellStatus: String, Codable, Sendable {
   /// No run directory or no config.json yet.
   case pending
-  /// Started but not finished (running elsewhere, killed, interrupted or failed): will be rerun.
+  /// Started but not finished (running, possibly elsewhere, or failed): will be rerun.
   case incomplete
+  /// Stopped before its last step: interrupted by the user, or `running` with its process gone
+  /// from this host (killed, machine stopped). Will be rerun.
+  case interrupted
   /// Finished all steps.
   case completed
   /// Stopped by NaN/±∞: a result, not rerun.
@@ -56,6 +59,13 @@ public enum SweepCellStatus: String, Codable, Sendable {
     switch status {
     case "completed": return .completed
     case "diverged": return .diverged
+    case "interrupted": return .interrupted
+    case "running":
+      if let process = object["process"] as? [String: Any], let id = process["id"] as? Int, let host = process["host"] as? String,
+        !RunProcess(id: Int32(truncatingIfNeeded: id), host: host).isAlive {
+        return .interrupted
+      }
+      return .incomplete
     default: return .incomplete
     }
   }
