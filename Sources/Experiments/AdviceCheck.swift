@@ -2,7 +2,7 @@ import Foundation
 import Training
 
 /// How `featurespeed diagnose` checks its suggested multipliers before recommending them
-/// (docs/control.md, "Checking the advice"): for each of `seeds` seeds, two runs of `steps`
+/// (docs/control.md, "What it recommends, and how it checks it"): for each of `seeds` seeds, two runs of `steps`
 /// steps from the same initialization and batches, one at the diagnosed rates and one with the
 /// suggested multipliers on top.
 public struct AdviceCheckSettings: Codable, Equatable, Sendable {

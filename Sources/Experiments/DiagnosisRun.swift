@@ -4,7 +4,7 @@ import Networks
 import Scalings
 import Training
 
-/// What `featurespeed diagnose` recommends (docs/control.md, "Checking the advice").
+/// What `featurespeed diagnose` recommends (docs/control.md, "What it recommends, and how it checks it").
 public enum DiagnosisAdvice: Codable, Equatable, Sendable {
   /// Every criterion passes: keep the rates (no multiplier file is written).
   case noChange
