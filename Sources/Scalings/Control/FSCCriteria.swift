@@ -116,8 +116,8 @@ public struct LayerDiagnosis: Codable, Equatable, Sendable {
   public var findings: [FSCFinding]
   /// For a layer that fails C with a positive share, `targetShare/share` (clipped to [1e-3, 1e3]):
   /// the factor on its learning rate that brings its contribution to the target. 1 for every other
-  /// layer: a share within the pass range is left alone (correcting it from a short calibration
-  /// made results worse when measured, docs/control.md), and a negative one has no such factor.
+  /// layer: a share within the pass range is left alone (a short calibration is no evidence that
+  /// another rate trains better, docs/control.md), and a negative one has no such factor.
   public var suggestedMultiplier: Double
 
   /// Criteria that failed (empty: all pass).
