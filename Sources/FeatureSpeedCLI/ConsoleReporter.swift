@@ -29,6 +29,7 @@ struct ConsoleReporter: RunReporter {
         + (c.training.measurement.probeRows.map { ", tangent on a probe of \($0) rows" } ?? ", exact tangent pass on the whole batch")
         + ", \(c.threads) BLAS thread\(c.threads == 1 ? "" : "s")",
     ]
+    if let control = c.training.control.summary { lines.append("  \(control)") }
     if let blas = c.blas { lines.append("  BLAS \(blas.summary)") }
     if let warning = c.blas?.warning { lines.append("  warning: \(warning)") }
     if showsTables { lines.append(renderTable(c.layers)) }

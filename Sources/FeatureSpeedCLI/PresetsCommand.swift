@@ -71,5 +71,7 @@ public struct PresetsCommand: ParsableCommand {
     print(header)
     if preset.isReconstruction, let note = preset.note { print("Note: \(note)") }
     print(renderTable(resolution.table(baseLearningRate: learningRate ?? 1)))
+    print("fwd multiplier: the factor a in F = a·W·x; lr = base rate η × lr multiplier, here with η = "
+      + (learningRate.map { String(format: "%g", $0) } ?? "1 (pass --learning-rate η for a run's rates)") + ".")
   }
 }

@@ -23,7 +23,7 @@ public struct TrainCommand: ParsableCommand {
         featurespeed train --optimizer adamw --learning-rate 0.01 --weight-decay 0.05
         featurespeed train --optimizer spectral --preset spectral --learning-rate 0.02
         featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 --control-feature-speed 0.05 --control-calibration 10
-        featurespeed train --preset sp --depth 8 --preset-file runs/diag/lr-multipliers.json
+        featurespeed train --preset sp --depth 8 --preset-file runs/diag/lr-multipliers.json   # a file diagnose wrote
       """)
 
   @OptionGroup public var model: ModelOptions

@@ -110,7 +110,7 @@ public func renderTable(_ rows: [ScalingTableRow]) -> String {
   }
   columns += [
     ("init std", true, { compactNumber($0.initStandardDeviation) }),
-    ("multiplier", true, { compactNumber($0.forwardMultiplier) }),
+    ("fwd multiplier", true, { compactNumber($0.forwardMultiplier) }),
     ("lr multiplier", true, { compactNumber($0.learningRateMultiplier) }),
     ("lr", true, { compactNumber($0.learningRate) }),
   ]
@@ -121,7 +121,7 @@ public func renderTable(_ rows: [ScalingTableRow]) -> String {
 }
 
 /// The laws of `preset` for `optimizer` as an aligned plain-text table, one line per role:
-/// role, init, init std, multiplier, lr multiplier (formulas), then a line explaining the symbols.
+/// role, init, init std, forward multiplier, lr multiplier (formulas), then a line explaining the symbols.
 public func renderRules(_ preset: Preset, optimizer: OptimizerFamily) -> String {
   let cells = LayerRole.allCases.map { role -> [String] in
     let rule = preset.rule(for: role)
@@ -131,10 +131,10 @@ public func renderRules(_ preset: Preset, optimizer: OptimizerFamily) -> String 
     ]
   }
   return alignedLines(
-    header: ["role", "init", "init std", "multiplier", "lr multiplier (\(optimizer.rawValue))"],
+    header: ["role", "init", "init std", "fwd multiplier", "lr multiplier (\(optimizer.rawValue))"],
     cells: cells, rightAligned: [false, false, false, false, false])
-    + "g = gain of the input activation (√2 after ReLU), L = depth; biases are evaluated with "
-    + "fanIn = 1 and g = 1.\n"
+    + "fwd multiplier: the factor a in F = a·W·x; lr multiplier: the tensor's learning rate is the base rate η times it. "
+    + "g = gain of the input activation (√2 after ReLU), L = depth; biases are evaluated with fanIn = 1 and g = 1.\n"
 }
 
 /// Lines of cells padded to the widest cell of each column, separated by two spaces.

@@ -40,6 +40,23 @@ struct ControlCommandTests {
     }
   }
 
+  @Test("The run header says when FSC-control is on, and what it does")
+  func headerNamesControl() throws {
+    try withTemporaryDirectory { (tmp: URL) throws in
+      let model = Self.model.filter { $0 != "--quiet" }
+      let on = try FeatureSpeedBinary.run(["train"] + model + [
+        "--steps", "3", "--measure-every", "1", "--control-feature-speed", "0.05", "--control-calibration", "2",
+        "--output", tmp.appendingPathComponent("on").path,
+      ])
+      try #require(on.status == 0, "\(on.error)")
+      #expect(on.output.contains("  FSC-control: per-layer rates for a feature speed rms(δF)/rms(F) of 0.05 per step, "
+        + "calibrated on the first 2 steps, then kept, cap ×1000 (decisions in control.csv)"), "\(on.output)")
+      let off = try FeatureSpeedBinary.run(["train"] + model + ["--steps", "1", "--output", tmp.appendingPathComponent("off").path])
+      try #require(off.status == 0, "\(off.error)")
+      #expect(off.output.contains("Run ") && !off.output.contains("FSC-control"), "\(off.output)")
+    }
+  }
+
   @Test("Conflicting and invalid control options are refused before anything is written")
   func badOptions() throws {
     try withTemporaryDirectory { (tmp: URL) throws in

@@ -11,7 +11,7 @@ import Testing
     let lines = text.split(separator: "\n").map(String.init)
     #expect(lines.count == 1 + 8)
     #expect(lines[0].split(separator: " ").joined(separator: " ")
-      == "layer role fanIn fanOut init std multiplier lr multiplier lr")
+      == "layer role fanIn fanOut init std fwd multiplier lr multiplier lr")
     #expect(lines[1].split(separator: " ") == ["1", "input", "784", "1024", "0.03571", "1", "1024", "512"])
     #expect(lines[2].split(separator: " ") == ["2", "hidden", "1024", "1024", "0.04419", "1", "1", "0.5"])
     #expect(lines[8].split(separator: " ") == ["8", "output", "1024", "10", "0.001381", "1", "0.0009766", "0.0004883"])
@@ -26,7 +26,7 @@ import Testing
     let lines = renderTable(rows).split(separator: "\n").map(String.init)
     #expect(lines.count == 1 + rows.count)
     #expect(lines[0].split(separator: " ").joined(separator: " ")
-      == "layer unit tensor role fanIn fanOut β init init std multiplier lr multiplier lr")
+      == "layer unit tensor role fanIn fanOut β init init std fwd multiplier lr multiplier lr")
     // Layer 1, unit 1 (second branch matrix), bias: fanIn 1, β = 1/√2, σ = 1, SGD rate fanOut.
     let fields = lines.map { $0.split(separator: " ").map(String.init) }
     #expect(fields.contains(["1", "1", "bias", "bias", "1", "64", "0.7071", "semi-orthogonal", "1", "1", "64", "64"]))

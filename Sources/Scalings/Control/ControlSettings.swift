@@ -38,6 +38,25 @@ public struct ControlSettings: Codable, Equatable, Sendable {
   /// Whether anything is switched on.
   public var isActive: Bool { backwardTarget != nil || rates != nil }
 
+  /// What is switched on, in words, for the run header (`nil` when off), e.g.
+  /// `FSC-control: per-layer rates for a feature speed of 0.05 per step, calibrated on the first 10 steps, cap ×1000`.
+  public var summary: String? {
+    guard isActive else { return nil }
+    func g(_ x: Double) -> String { String(format: "%g", x) }
+    var parts = [String]()
+    switch rates {
+    case .featureSpeed(let speed)?: parts.append("per-layer rates for a feature speed rms(δF)/rms(F) of \(g(speed)) per step")
+    case .contributions(let profile, let rho)?:
+      parts.append("per-layer rates for a first-order loss decay of \(g(rho))·ℒ per step, shared \(profile == .uniform ? "uniformly" : "by the given profile")")
+    case nil: break
+    }
+    if let target = backwardTarget { parts.append("backward normalization √N‖b‖ = \(g(target))") }
+    parts.append(calibrationSteps > 0 ? "calibrated on the first \(calibrationSteps) steps, then kept" : "adapted at every step")
+    parts.append("cap ×\(g(cap))")
+    if smoothing < 1 { parts.append("smoothing \(g(smoothing))") }
+    return "FSC-control: " + parts.joined(separator: ", ") + " (decisions in control.csv)"
+  }
+
   /// Checks every setting.
   /// - Throws: `ControlError.invalidSetting` naming the flag, the value and the fix.
   public func validate() throws {
