@@ -61,19 +61,35 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
   /// FeatureSpeed recorded it): a reader on the same host can tell a run whose process is gone.
   public var process: RunProcess? = .current
 
-  /// The status a reader should report: `status`, except that a `running` run whose process is
-  /// gone (same host, no such process) was interrupted — killed, or its machine stopped — at
-  /// `completedSteps` or later.
+  /// The status a reader should report (see `RunStatusRecord.effectiveStatus`).
+  public var effectiveStatus: String { RunStatusRecord(status: status, process: process).effectiveStatus }
+
+  /// For a `running` run whose process is gone, a sentence saying so; `nil` otherwise.
+  public var interruptionNote: String? {
+    guard status != effectiveStatus, let process else { return nil }
+    return "run \(run) says \"running\", but its process (\(process.id) on \(process.host)) is gone: it was interrupted "
+      + "(killed, or its machine stopped); its CSV files hold every row written before that. Rerun it to finish."
+  }
+}
+
+/// The two fields of a `config.json` that say whether a run is still going, decodable from files
+/// of any format version (readers that need nothing else: sweep resumption).
+public struct RunStatusRecord: Decodable, Equatable, Sendable {
+  /// `running`, `completed`, `diverged`, `interrupted` or `failed`.
+  public var status: String
+  /// The process that wrote the file (absent in older files).
+  public var process: RunProcess?
+
+  public init(status: String, process: RunProcess?) {
+    self.status = status
+    self.process = process
+  }
+
+  /// `status`, except that a `running` run whose process is gone (same host, no such process)
+  /// was interrupted — killed, or its machine stopped.
   public var effectiveStatus: String {
     guard status == "running", let process, !process.isAlive else { return status }
     return "interrupted"
-  }
-
-  /// For a run whose process is gone (see `effectiveStatus`), a sentence saying so; `nil` otherwise.
-  public var interruptionNote: String? {
-    guard effectiveStatus == "interrupted", status == "running", let process else { return nil }
-    return "run \(run) says \"running\", but its process (\(process.id) on \(process.host)) is gone: it was interrupted "
-      + "(killed, or its machine stopped); its CSV files hold every row written before that. Rerun it to finish."
   }
 }
 
@@ -87,9 +103,10 @@ public struct RunProcess: Codable, Equatable, Sendable {
   /// This process.
   public static var current: RunProcess { RunProcess(id: SystemCalls.processID, host: ProcessInfo.processInfo.hostName) }
 
-  /// Whether the process still runs. On another host this cannot be known: `true`.
+  /// Whether the process still runs. On another host (or for an id that names no single process)
+  /// this cannot be known: `true`.
   public var isAlive: Bool {
-    guard host == ProcessInfo.processInfo.hostName else { return true }
+    guard id > 0, host == ProcessInfo.processInfo.hostName else { return true }
     return kill(id, 0) == 0 || errno == EPERM
   }
 }

@@ -52,20 +52,12 @@ public enum SweepCellStatus: String, Codable, Sendable {
   /// The status of the cell whose run directory is `directory`.
   public static func of(_ directory: URL) -> SweepCellStatus {
     let config = directory.appendingPathComponent(RunDirectory.File.config.rawValue)
-    guard let data = try? Data(contentsOf: config),
-      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let status = object["status"] as? String
+    guard let record = try? JSONFile.read(RunStatusRecord.self, from: config)
     else { return FileManager.default.fileExists(atPath: config.path) ? .incomplete : .pending }
-    switch status {
+    switch record.effectiveStatus {
     case "completed": return .completed
     case "diverged": return .diverged
     case "interrupted": return .interrupted
-    case "running":
-      if let process = object["process"] as? [String: Any], let id = process["id"] as? Int, let host = process["host"] as? String,
-        !RunProcess(id: Int32(truncatingIfNeeded: id), host: host).isAlive {
-        return .interrupted
-      }
-      return .incomplete
     default: return .incomplete
     }
   }

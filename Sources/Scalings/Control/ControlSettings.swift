@@ -39,7 +39,8 @@ public struct ControlSettings: Codable, Equatable, Sendable {
   public var isActive: Bool { backwardTarget != nil || rates != nil }
 
   /// What is switched on, in words, for the run header (`nil` when off), e.g.
-  /// `FSC-control: per-layer rates for a feature speed of 0.05 per step, calibrated on the first 10 steps, cap ×1000`.
+  /// `FSC-control: per-layer rates for a feature speed rms(δF)/rms(F) of 0.05 per step, calibrated on the first 10
+  /// steps, then kept, cap ×1000 (decisions in control.csv)`.
   public var summary: String? {
     guard isActive else { return nil }
     func g(_ x: Double) -> String { String(format: "%g", x) }
