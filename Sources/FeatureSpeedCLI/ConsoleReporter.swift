@@ -7,13 +7,23 @@ import Experiments
 /// Shows a run on the terminal: the resolved configuration at start, one progress line (step,
 /// loss, steps/s, ETA) on standard error, a compact per-layer table at measured steps on standard
 /// output, test evaluations, and where the results are.
+///
+/// Deep networks get compact tables unless `showsAllLayers`: the scaling table merges identical
+/// consecutive layers into one line (`2–31`), and a measured step shows the first and last
+/// `ConsoleReporter.edgeRows` layers and one line summarizing the range of the others.
 struct ConsoleReporter: RunReporter {
   let showsTables: Bool
+  let showsAllLayers: Bool
+  /// Layers shown at each end of a compact measurement table.
+  static let edgeRows = 3
   private var lastProgressTime = -Double.infinity
   private var progressLineOpen = false
   private let isTerminal = standardErrorIsTerminal
 
-  init(showsTables: Bool) { self.showsTables = showsTables }
+  init(showsTables: Bool, showsAllLayers: Bool = false) {
+    self.showsTables = showsTables
+    self.showsAllLayers = showsAllLayers
+  }
 
   mutating func runStarted(_ c: RunConfiguration, directory: URL) {
     var lines = [
@@ -32,7 +42,7 @@ struct ConsoleReporter: RunReporter {
     if let control = c.training.control.summary { lines.append("  \(control)") }
     if let blas = c.blas { lines.append("  BLAS \(blas.summary)") }
     if let warning = c.blas?.warning { lines.append("  warning: \(warning)") }
-    if showsTables { lines.append(renderTable(c.layers)) }
+    if showsTables { lines.append(renderTable(c.layers, mergingRepeatedLayers: !showsAllLayers)) }
     printOut(lines.joined(separator: "\n"))
   }
 
@@ -70,8 +80,37 @@ struct ConsoleReporter: RunReporter {
     }
     let decay = "−δℒ = \(formatNumber(m.lossDecayFirstOrder))" + (m.lossDecayActual.map { ", actual \(formatNumber($0))" } ?? "")
     printOut("step \(m.step): loss \(formatNumber(m.lossBefore)), \(decay)")
-    printOut(renderTextTable(
-      header: ["layer", "rms F", "‖b‖", "C share", "cos θ", "rms δF", "rms ΔF", "FSF res", "‖δW‖*/√(o/i)"], rows: rows))
+    let header = ["layer", "rms F", "‖b‖", "C share", "cos θ", "rms δF", "rms ΔF", "FSF res", "‖δW‖*/√(o/i)"]
+    let k = Self.edgeRows
+    guard !showsAllLayers, rows.count > 2 * k + 2 else {
+      printOut(renderTextTable(header: header, rows: rows))
+      return
+    }
+    let hidden = m.layers[k..<(m.layers.count - k)]
+    var gap = Array(repeating: "⋮", count: header.count)
+    gap[0] = "\(hidden.first!.layer)–\(hidden.last!.layer)"
+    printOut(renderTextTable(header: header, rows: rows.prefix(k) + [gap] + rows.suffix(k)))
+    printOut("  layers \(gap[0]) (\(hidden.count), --all-layers shows them): " + Self.ranges(of: hidden))
+  }
+
+  /// The range of the main columns over some layers' measurements: `cos θ 0.41…0.62, C share …`.
+  static func ranges(of layers: ArraySlice<FeatureSpeedStatistics>) -> String {
+    func range(_ name: String, _ values: [Double], _ format: (Double) -> String) -> String? {
+      let finite = values.filter(\.isFinite)
+      guard let low = finite.min(), let high = finite.max() else { return nil }
+      return "\(name) \(format(low))…\(format(high))"
+    }
+    let three = { (x: Double) in String(format: "%.3f", x) }
+    var parts = [
+      range("rms F", layers.map(\.featureRMS), formatNumber),
+      range("C share", layers.map(\.contributionShare), three),
+      range("cos θ", layers.map(\.bfaCos), three),
+      range("rms δF", layers.map(\.featureUpdateRMS), formatNumber),
+    ].compactMap { $0 }
+    if let worst = layers.compactMap(\.fsfResidual).filter(\.isFinite).map(abs).max() {
+      parts.append("max |FSF res| \(formatNumber(worst))")
+    }
+    return parts.joined(separator: ", ")
   }
 
   mutating func evaluated(_ e: Evaluation) {

@@ -79,6 +79,9 @@ public struct TrainCommand: ParsableCommand {
   @Flag(help: "Print only the progress line and the summary, not the per-layer tables.")
   public var quiet = false
 
+  @Flag(help: "Print every layer in the per-layer tables (default: networks with more than 8 layers show the first and last 3 and the range of the others).")
+  public var allLayers = false
+
   public init() {}
 
   public func validate() throws {
@@ -114,7 +117,7 @@ public struct TrainCommand: ParsableCommand {
   public func run() throws {
     let request = try request()
     Interruption.install()
-    var reporter = ConsoleReporter(showsTables: !quiet)
+    var reporter = ConsoleReporter(showsTables: !quiet, showsAllLayers: allLayers)
     do {
       try TrainingRun.execute(request, reporter: &reporter)
     } catch let error as RunError {

@@ -91,7 +91,7 @@ public func scalingTable(for spec: NetworkSpec, baseLearningRate: Double) -> [Sc
 /// biases), role, fanIn, fanOut, β (only for ResNets), init (only if not all Gaussian),
 /// init std, multiplier, lr multiplier, lr. Numbers are compact: integers plainly, others with 4
 /// significant digits (`0.04419`, `1.526e-05`).
-public func renderTable(_ rows: [ScalingTableRow]) -> String {
+public func renderTable(_ rows: [ScalingTableRow], mergingRepeatedLayers: Bool = false) -> String {
   var columns: [(header: String, numeric: Bool, cell: (ScalingTableRow) -> String)] = [
     ("layer", true, { String($0.layerIndex) })
   ]
@@ -115,7 +115,8 @@ public func renderTable(_ rows: [ScalingTableRow]) -> String {
     ("lr", true, { compactNumber($0.learningRate) }),
   ]
   let headers = columns.map(\.header)
-  let cells = rows.map { row in columns.map { $0.cell(row) } }
+  var cells = rows.map { row in columns.map { $0.cell(row) } }
+  if mergingRepeatedLayers { cells = mergedRepeatedLayers(cells) }
   return alignedLines(
     header: headers, cells: cells, rightAligned: columns.map(\.numeric))
 }
@@ -135,6 +136,32 @@ public func renderRules(_ preset: Preset, optimizer: OptimizerFamily) -> String 
     cells: cells, rightAligned: [false, false, false, false, false])
     + "fwd multiplier: the factor a in F = a·W·x; lr multiplier: the tensor's learning rate is the base rate η times it. "
     + "g = gain of the input activation (√2 after ReLU), L = depth; biases are evaluated with fanIn = 1 and g = 1.\n"
+}
+
+/// Table rows (first cell the layer index) with every run of consecutive layers whose rows are
+/// equal apart from the index merged into one block labelled `first–last`: the identical hidden
+/// layers of a deep network become one line per tensor, and nothing is lost.
+func mergedRepeatedLayers(_ cells: [[String]]) -> [[String]] {
+  // Consecutive rows of one layer (weight, bias, units) form a block.
+  var blocks = [(first: String, last: String, rows: [[String]])]()
+  for row in cells {
+    if let last = blocks.last, last.last == row[0] {
+      blocks[blocks.count - 1].rows.append(row)
+    } else {
+      blocks.append((row[0], row[0], [row]))
+    }
+  }
+  var merged = [(first: String, last: String, rows: [[String]])]()
+  for block in blocks {
+    if let last = merged.last, last.rows.map({ $0.dropFirst() }) == block.rows.map({ $0.dropFirst() }) {
+      merged[merged.count - 1].last = block.last
+    } else {
+      merged.append(block)
+    }
+  }
+  return merged.flatMap { block in
+    block.rows.map { [block.first == block.last ? block.first : "\(block.first)–\(block.last)"] + $0.dropFirst() }
+  }
 }
 
 /// Lines of cells padded to the widest cell of each column, separated by two spaces.

@@ -120,4 +120,33 @@ import _TestSupport
     let forced = SweepRunner(directory: URL(fileURLWithPath: "/tmp"), jobs: small, cores: 2, parallelism: 8)
     #expect(forced.parallelism * forced.threadsPerCell <= 2)
   }
+
+  /// The ETA weighs steps by their cell's cost: after the cheap cells of a sweep are done, the
+  /// expensive cell still to run is not estimated at the cheap cells' speed ("ETA 0s").
+  @Test func etaWeighsCellsByTheirCost() throws {
+    var jobs = Self.jobs(steps: 10)
+    jobs[3].request.width = 1024
+    var state = SweepState(pending: jobs, skipped: 0)
+    let costs = jobs.map { SweepRunner.stepCost($0.request) }
+    #expect(costs[3] > 50 * costs[0])
+    for job in jobs.prefix(3) {
+      #expect(state.next(jobs)?.id == job.id)
+      state.step(job.id, completed: 10)
+      state.finish(job.id, diverged: false)
+    }
+    // 3 cheap cells in 3 s: the expensive one left takes its cost at that rate.
+    let progress = state.progress(elapsed: 3)
+    let eta = try #require(progress.remainingSeconds)
+    let expected = 3 / (10 * (costs[0] + costs[1] + costs[2])) * 10 * costs[3]
+    #expect(abs(eta - expected) <= 1e-9 * expected)
+    #expect(eta > 50)
+    // Halfway through it, half of its cost is left.
+    _ = state.next(jobs)
+    state.step(jobs[3].id, completed: 5)
+    let half = try #require(state.progress(elapsed: 3).remainingSeconds)
+    #expect(abs(state.remainingCost - 5 * costs[3]) <= 1e-9 * costs[3])
+    #expect(half < eta)
+    // Nothing run yet: no estimate.
+    #expect(SweepState(pending: jobs, skipped: 0).progress(elapsed: 1).remainingSeconds == nil)
+  }
 }

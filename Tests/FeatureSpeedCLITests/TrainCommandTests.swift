@@ -96,6 +96,34 @@ struct TrainCommandTests {
     }
   }
 
+  @Test("A deep network's console tables are compact by default; --all-layers prints every layer")
+  func compactTablesForDeepNetworks() throws {
+    try withTemporaryDirectory { (tmp: URL) throws in
+      let args = [
+        "train", "--width", "8", "--depth", "12", "--input-dim", "4", "--output-dim", "3", "--train-size", "32",
+        "--batch-size", "8", "--test-size", "8", "--steps", "1", "--measure-every", "1",
+      ]
+      let compact = try FeatureSpeedBinary.run(args + ["--output", tmp.appendingPathComponent("a").path])
+      try #require(compact.status == 0, "\(compact.error)")
+      let lines = compact.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      // Scaling table: hidden layers 2…11 are identical, one line.
+      #expect(lines.contains { $0.hasPrefix("2–11") && $0.contains("hidden") })
+      // Step table: layers 1–3, the gap 4–9, layers 10–12, and the range line.
+      let first = lines.firstIndex { $0.hasPrefix("layer") && $0.contains("cos θ") }!
+      let shown: [String] = lines[(first + 1)...(first + 7)].map { String($0.split(separator: " ")[0]) }
+      #expect(shown == ["1", "2", "3", "4–9", "10", "11", "12"])
+      #expect(lines[first + 8].hasPrefix("layers 4–9 (6, --all-layers shows them): rms F"))
+      let full = try FeatureSpeedBinary.run(args + ["--all-layers", "--output", tmp.appendingPathComponent("b").path])
+      try #require(full.status == 0, "\(full.error)")
+      let fullLines = full.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      #expect(fullLines.filter { $0.contains("hidden") }.count == 10)
+      let header = fullLines.firstIndex { $0.hasPrefix("layer") && $0.contains("cos θ") }!
+      let all: [String] = fullLines[(header + 1)...(header + 12)].map { String($0.split(separator: " ")[0]) }
+      #expect(all == (1...12).map(String.init))
+      #expect(!full.output.contains("⋮"))
+    }
+  }
+
   @Test("presets prints the per-layer table; quantities lists every slug")
   func informationalCommands() throws {
     let presets = try FeatureSpeedBinary.run(["presets", "--arch", "mlp", "--width", "1024", "--depth", "8", "--preset", "mup"])

@@ -19,6 +19,28 @@ import Testing
     #expect(Set(lines.map(\.count)).count == 1)
   }
 
+  /// The console's compact table: identical hidden layers become one line per tensor, labelled by
+  /// their range; layers that differ (input, output, a first block) keep their own lines.
+  @Test func repeatedLayersMergeIntoRanges() throws {
+    let spec = try resolve(mlp(width: 1024, depth: 8, bias: true), Presets.mup)
+    let rows = scalingTable(for: spec, baseLearningRate: 0.5)
+    let full = renderTable(rows).split(separator: "\n").map(String.init)
+    let merged = renderTable(rows, mergingRepeatedLayers: true).split(separator: "\n").map(String.init)
+    #expect(full.count == 1 + 2 * 8)
+    #expect(merged.count == 1 + 2 * 3)
+    #expect(merged[3].split(separator: " ").prefix(3) == ["2–7", "weight", "hidden"])
+    #expect(merged[4].split(separator: " ").prefix(3) == ["2–7", "bias", "bias"])
+    #expect(merged[5].split(separator: " ").first == "8")
+    // Nothing but the index column changes: each merged line equals the full table's line of its
+    // first layer with the range in place of the index.
+    let strip = { (line: String) in line.split(separator: " ").dropFirst().joined(separator: " ") }
+    #expect(strip(merged[3]) == strip(full[3]))
+    #expect(strip(merged[4]) == strip(full[4]))
+    // Nothing to merge: the same table.
+    let shallow = scalingTable(for: try resolve(mlp(width: 64, depth: 2, bias: false), Presets.mup), baseLearningRate: 1)
+    #expect(renderTable(shallow, mergingRepeatedLayers: true) == renderTable(shallow))
+  }
+
   @Test func optionalColumnsAppearWhenNeeded() throws {
     let spec = try resolve(resnet(width: 64, depth: 2, branchMatrices: 2), Presets.spectralExact)
     let rows = scalingTable(for: spec, baseLearningRate: 1)

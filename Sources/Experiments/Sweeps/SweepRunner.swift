@@ -133,6 +133,14 @@ public struct SweepRunner: Sendable {
     return 6 * Double(r.batchSize) * (input * w + hidden + w * output)
   }
 
+  /// Rough cost of one step of a request, for the ETA: its FLOPs (`stepFlops`), doubled on the
+  /// measured share of steps (a measured step adds a tangent pass about as costly as a step),
+  /// plus a fixed 10⁶ for the per-step work that does not scale with the products.
+  static func stepCost(_ r: RunRequest) -> Double {
+    let measuredShare = r.measureEvery > 0 ? 1 / Double(r.measureEvery) : 0
+    return stepFlops(r) * (1 + measuredShare) + 1e6
+  }
+
   /// Runs every unfinished cell.
   /// - Parameters:
   ///   - progress: called (from worker threads, often) with the current progress.
@@ -146,7 +154,7 @@ public struct SweepRunner: Sendable {
   ) throws -> SweepProgress {
     try FileManager.default.createDirectory(at: directory.appendingPathComponent("cells"), withIntermediateDirectories: true)
     let pending = jobs.filter { !isFinished($0) }
-    let state = LockedSweepState(SweepState(total: pending.count, skipped: jobs.count - pending.count))
+    let state = LockedSweepState(SweepState(pending: pending, skipped: jobs.count - pending.count))
     let start = ContinuousClock.now
     let threads = threadsPerCell
     BLASThreads.set(threads)
@@ -214,6 +222,10 @@ public struct SweepRunner: Sendable {
 }
 
 /// Shared state of the workers of one sweep invocation.
+///
+/// The ETA weighs every step by its cell's rough cost (`SweepRunner.stepCost`), so a sweep whose
+/// widest cells run last does not show "ETA 0s" after its cheap cells: seconds per unit of cost
+/// so far, times the cost left in unfinished cells.
 struct SweepState: Sendable {
   var total: Int
   var skipped: Int
@@ -222,13 +234,26 @@ struct SweepState: Sendable {
   var nextIndex = 0
   var running: [String: (step: Int, steps: Int)] = [:]
   var order: [String] = []
-  var stepsDone = 0
   var error: SweepError?
   var stopped = false
+  /// Cost of one step of each pending cell, by id.
+  var costPerStep: [String: Double] = [:]
+  /// Cost of the cells not started yet.
+  var unstartedCost: Double
+  /// Cost of the steps completed so far.
+  var costDone = 0.0
 
   init(total: Int, skipped: Int) {
     self.total = total
     self.skipped = skipped
+    unstartedCost = 0
+  }
+
+  /// State for running `pending`, with each cell's step cost from `cost`.
+  init(pending: [SweepCell], skipped: Int, cost: (RunRequest) -> Double = SweepRunner.stepCost) {
+    self.init(total: pending.count, skipped: skipped)
+    for job in pending { costPerStep[job.id] = max(cost(job.request), .leastNormalMagnitude) }
+    unstartedCost = pending.reduce(0) { $0 + Double($1.request.steps) * costPerStep[$1.id]! }
   }
 
   mutating func next(_ pending: [SweepCell]) -> SweepCell? {
@@ -237,12 +262,13 @@ struct SweepState: Sendable {
     let job = pending[nextIndex]
     running[job.id] = (0, job.request.steps)
     order.append(job.id)
+    unstartedCost -= Double(job.request.steps) * cost(of: job.id)
     return job
   }
 
   mutating func step(_ id: String, completed: Int) {
     if let r = running[id], completed > r.step {
-      stepsDone += completed - r.step
+      costDone += Double(completed - r.step) * cost(of: id)
       running[id] = (completed, r.steps)
     }
   }
@@ -259,12 +285,17 @@ struct SweepState: Sendable {
     if error == nil { stopped = true }
   }
 
+  /// A cell's cost per step (1 for a cell this state was not told about).
+  func cost(of id: String) -> Double { costPerStep[id] ?? 1 }
+
+  /// The cost of the steps left: cells not started, and the rest of the running ones.
+  var remainingCost: Double {
+    max(unstartedCost, 0) + running.reduce(0) { $0 + Double(max($1.value.steps - $1.value.step, 0)) * cost(of: $1.key) }
+  }
+
   func progress(elapsed: Double) -> SweepProgress {
     let ids = order.filter { running[$0] != nil }
-    // ETA from the average time per step so far, over the steps left in unfinished cells.
-    let stepsPerCell = Double(running.values.first?.steps ?? 0)
-    let remainingSteps = Double(total - done) * stepsPerCell - Double(running.values.reduce(0) { $0 + $1.step })
-    let eta = stepsDone > 0 ? elapsed / Double(stepsDone) * max(remainingSteps, 0) : nil
+    let eta = costDone > 0 ? elapsed / costDone * remainingCost : nil
     return SweepProgress(
       total: total, done: done, skipped: skipped, diverged: diverged,
       running: ids.map { ($0, running[$0]!.step, running[$0]!.steps) }, elapsedSeconds: elapsed,
