@@ -22,7 +22,8 @@ public struct CoordCheckCommand: ParsableCommand {
       Examples:
         featurespeed coordcheck --preset mup --widths 64,128,256,512 --seeds 3
         featurespeed coordcheck --preset ntk --widths 128,256,512,1024 --steps 3
-        featurespeed coordcheck --preset resnet-sqrt --arch resnet --width 128 --depths 4,8,16,32 --widths ""
+        featurespeed coordcheck --preset resnet-sqrt --arch resnet --width 128 \\
+          --depths 4,8,16,32 --widths ""
       """)
 
   @OptionGroup public var model: ModelOptions

@@ -28,9 +28,12 @@ public struct DiagnoseCommand: ParsableCommand {
 
       Examples:
         featurespeed diagnose --preset sp --depth 16 --width 256 --learning-rate 0.05
-        featurespeed diagnose --data fashion-mnist --preset sp --depth 32 --width 512 --output runs/diag32
-        featurespeed diagnose --preset sp --depth 8 --width 128 --check-seeds 5 --check-steps 200 --output runs/diag8
-        featurespeed train --preset sp --depth 8 --width 128 --preset-file runs/diag8/lr-multipliers.json   # if it wrote one
+        featurespeed diagnose --data fashion-mnist --preset sp --depth 32 \\
+          --width 512 --output runs/diag32
+        featurespeed diagnose --preset sp --depth 8 --width 128 --check-seeds 5 \\
+          --check-steps 200 --output runs/diag8
+        featurespeed train --preset sp --depth 8 --width 128 \\
+          --preset-file runs/diag8/lr-multipliers.json   # if it wrote one
       """)
 
   @OptionGroup public var model: ModelOptions

@@ -24,8 +24,10 @@ public struct KernelCommand: ParsableCommand {
 
       Examples:
         featurespeed kernel --width 512 --depth 8 --batch-size 64 --preset sp
-        featurespeed kernel --arch resnet --depth 16 --branch-scale inv-sqrt --layers 16,17
-        featurespeed kernel --data fashion-mnist --width 256 --weights runs/demo/weights-final.safetensors
+        featurespeed kernel --arch resnet --depth 16 --branch-scale inv-sqrt \\
+          --layers 16,17
+        featurespeed kernel --data fashion-mnist --width 256 \\
+          --weights runs/demo/weights-final.safetensors
       """)
 
   @OptionGroup public var model: ModelOptions

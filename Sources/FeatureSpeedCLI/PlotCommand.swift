@@ -20,15 +20,16 @@ public struct PlotCommand: ParsableCommand {
       geometrically. The experiments draw their figures through the same code, so any figure \
       can be redrawn from its CSV.
 
-      Examples (M=runs/demo/measurements.csv):
+      Examples:
+        M=runs/demo/measurements.csv
         featurespeed plot $M --quantity bfa_cos --output bfa.svg
         featurespeed plot $M --quantity feature_rms --log-y --output rms.svg
         featurespeed plot $M --quantity bfa_cos --where layer=1,4 --output b.svg
         featurespeed plot $M --quantity feature_update_rms --facet layer \\
           --series run --log-y --output speed.svg
-        featurespeed plot sweep.csv --x width --y value --where quantity=feature_update_rms \\
-          --where step=90 --series preset --over seed --facet layer --log-x --log-y \\
-          --band sd --output speed.svg
+        featurespeed plot sweep.csv --x width --y value \\
+          --where quantity=feature_update_rms --where step=90 --series preset \\
+          --over seed --facet layer --log-x --log-y --band sd --output speed.svg
       """)
 
   @Argument(help: ArgumentHelp("The CSV file: a header line, then one row per record.", valueName: "csv"))

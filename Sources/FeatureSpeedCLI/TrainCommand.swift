@@ -18,12 +18,17 @@ public struct TrainCommand: ParsableCommand {
 
       Examples:
         featurespeed train --data fashion-mnist --width 256 --depth 4 --steps 300
-        featurespeed train --arch resnet --depth 16 --branch-scale inv-sqrt --preset mup
-        featurespeed train --data mnist:/data/mnist --preset sp --learning-rate 0.05 --dtype float64
+        featurespeed train --arch resnet --depth 16 --branch-scale inv-sqrt \\
+          --preset mup
+        featurespeed train --data mnist:/data/mnist --preset sp \\
+          --learning-rate 0.05 --dtype float64
         featurespeed train --optimizer adamw --learning-rate 0.01 --weight-decay 0.05
-        featurespeed train --optimizer spectral --preset spectral --learning-rate 0.02
-        featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 --control-feature-speed 0.05 --control-calibration 10
-        featurespeed train --preset sp --depth 8 --preset-file runs/diag/lr-multipliers.json   # a file diagnose wrote
+        featurespeed train --optimizer spectral --preset spectral \\
+          --learning-rate 0.02
+        featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 \\
+          --control-feature-speed 0.05 --control-calibration 10
+        featurespeed train --preset sp --depth 8 \\
+          --preset-file runs/diag/lr-multipliers.json   # a file diagnose wrote
       """)
 
   @OptionGroup public var model: ModelOptions

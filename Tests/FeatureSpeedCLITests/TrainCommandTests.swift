@@ -160,6 +160,33 @@ struct DocumentationTests {
     #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
   }
 
+  /// Help examples are pasted into a shell: on an 80-column terminal no example command may be
+  /// wrapped by the help formatter (a wrapped line starts at column 0 and breaks the command).
+  @Test("Every help example fits an 80-column terminal, so it can be pasted as shown")
+  func helpExamplesCanBePasted() throws {
+    let commands = [
+      "", "train", "diagnose", "kernel", "presets", "quantities", "plot", "sweep", "merge", "coordcheck", "reproduce",
+      "bench", "doctor",
+    ]
+    var broken = [String]()
+    for command in commands {
+      let result = try FeatureSpeedBinary.run((command.isEmpty ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"])
+      #expect(result.status == 0, "\(command) --help: \(result.error)")
+      let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      // An example line: an indented command, or an indented line after a `\` continuation.
+      var inExample = false
+      for (line, next) in zip(lines, lines.dropFirst()) {
+        let indented = line.hasPrefix("  ")
+        inExample = indented && (line.trimmingCharacters(in: .whitespaces).hasPrefix("featurespeed ") || inExample)
+        if inExample && !next.isEmpty && !next.hasPrefix(" ") {
+          broken.append("featurespeed \(command) --help: \"\(line)\" is continued by \"\(next)\"")
+        }
+        inExample = inExample && line.hasSuffix("\\")
+      }
+    }
+    #expect(broken.isEmpty, "\(broken.joined(separator: "\n"))")
+  }
+
   @Test("The README's quantity table is exactly `featurespeed quantities --markdown`")
   func quantityTable() throws {
     let readme = String(decoding: try contents(of: Self.packageRoot.appendingPathComponent("README.md")), as: UTF8.self)
