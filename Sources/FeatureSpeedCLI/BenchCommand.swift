@@ -178,6 +178,3 @@ public struct BenchCommand: ParsableCommand {
     }
   }
 }
-
-/// The version reported by the benchmark worker.
-let featureSpeedVersion = "0.1.0"
