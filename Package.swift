@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// FeatureSpeed: measure and steer feature learning in deep networks (see ../shared/SPEC.md, README.md).
+// FeatureSpeed: measure and steer feature learning in deep networks (see docs/theory.md, README.md).
 //
 // Module layering, top to bottom (dependencies point one way):
 //   (CBLASRuntime) → NumericCore → Networks → Measurements → Scalings → Training → Experiments → Plots → FeatureSpeedCLI

@@ -9,7 +9,7 @@ python3 - "$table" <<'PY'
 import sys
 table = sys.argv[1] + "\n"
 text = open("README.md").read()
-start = text.index("| quantity | scope | SPEC | meaning |")
+start = text.index("| quantity | scope | theory | meaning |")
 end = text.index("\nNotes:", start)
 open("README.md", "w").write(text[:start] + table + text[end:])
 PY

@@ -21,7 +21,7 @@ public enum DiagnosisAdvice: Codable, Equatable, Sendable {
 
 /// The outcome of `featurespeed diagnose`.
 public struct DiagnosisResult: Sendable {
-  /// Per layer F, S, C, A with verdicts, hints and suggested multipliers (SPEC §5.2).
+  /// Per layer F, S, C, A with verdicts, hints and suggested multipliers (theory §5.2).
   public var diagnosis: FSCDiagnosis
   /// The suggested multipliers times those of the diagnosed run's own `--preset-file`, if any, so
   /// they apply on top of the preset alone (all 1 where no contribution is off).
@@ -39,7 +39,7 @@ public struct DiagnosisResult: Sendable {
   public var candidateURL: URL { directory.appendingPathComponent(DiagnosisRun.candidateFile) }
 }
 
-/// `featurespeed diagnose` (SPEC §5.2): a short calibration run of K steps, measured at every
+/// `featurespeed diagnose` (theory §5.2): a short calibration run of K steps, measured at every
 /// step, then the FSC criteria per layer and, for the layers whose contribution is off, the
 /// learning-rate multipliers that bring it to its target share — recommended only when a paired
 /// check shows they lower the loss.

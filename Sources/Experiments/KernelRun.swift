@@ -5,7 +5,7 @@ import Measurements
 import Scalings
 import Training
 
-/// A kernel analysis (SPEC §4, `featurespeed kernel`): the model, data and preset of a training
+/// A kernel analysis (theory §4, `featurespeed kernel`): the model, data and preset of a training
 /// run, the weights (at initialization from the seed, or saved ones), one batch, and which layers.
 public struct KernelRequest: Codable, Equatable, Sendable {
   /// Model, data, preset, learning rate, batch size, seed, dtype, threads and output, as for training.

@@ -35,7 +35,7 @@ public struct RunDirectory: Sendable, Equatable {
     case finalWeights = "weights-final.safetensors"
     /// The fixed measurement batch (inputs and targets), safetensors.
     case batch = "batch.safetensors"
-    /// FSC-control decisions per step and layer, tidy CSV (only under control, SPEC §5.3).
+    /// FSC-control decisions per step and layer, tidy CSV (only under control, theory §5.3).
     case control = "control.csv"
   }
 

@@ -23,14 +23,14 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var activation: Activation = .relu
   /// Whether dense units have biases.
   public var bias: Bool = false
-  /// Forward feature normalization `g = α(ν(F_ℓ))` (SPEC §5.3 item 1, `--normalize-features`):
+  /// Forward feature normalization `g = α(ν(F_ℓ))` (theory §5.3 item 1, `--normalize-features`):
   /// `true` turns it on; `nil` (the default) is off. Optional so that configs written before
   /// the option decode, and compare equal to a request without it (sweep resumption); set it to
   /// `nil`, not `false`, to turn it off.
   public var normalizesFeatures: Bool?
   /// Training loss.
   public var loss: Loss = .crossEntropy
-  /// Parametrization preset slug (SPEC §5.1).
+  /// Parametrization preset slug (theory §5.1).
   public var preset: String = "mup"
   /// Global factor on every init standard deviation.
   public var initScale: Double = 1
@@ -77,7 +77,7 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var threads: Int?
   /// A learning-rate file (`featurespeed diagnose`) whose per-layer multipliers apply on top of the preset.
   public var presetFile: String?
-  /// FSC-control (SPEC §5.3) as the `--control-*` flags give it; `controlSettings` combines them.
+  /// FSC-control (theory §5.3) as the `--control-*` flags give it; `controlSettings` combines them.
   /// Backward normalization target of `√N‖b‖` (`nil`: off).
   public var controlBackwardNorm: Double?
   /// Adaptive rates with target decay `ρ·ℒ` per step (`nil`: off).
@@ -112,7 +112,7 @@ public struct RunRequest: Codable, Equatable, Sendable {
     MeasurementSettings(probeRows: probe, measuresActualStep: measuresActualStep, measuresSpectra: measuresSpectra)
   }
 
-  /// The FSC-control settings implied by the `--control-*` options (SPEC §5.3).
+  /// The FSC-control settings implied by the `--control-*` options (theory §5.3).
   public var controlSettings: ControlSettings {
     var rates: RateTarget?
     if let rho = controlDecay { rates = .contributions(profile: controlProfile, decayFraction: rho) }

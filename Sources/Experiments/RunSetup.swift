@@ -4,7 +4,7 @@ import Scalings
 import Training
 
 /// What a `RunRequest` resolves to before anything runs or is written: the preset, the loaded
-/// data and the network spec with every layer's scaling (SPEC §2, §5.1). Shared by training
+/// data and the network spec with every layer's scaling (theory §2, §5.1). Shared by training
 /// (`TrainingRun`) and the kernel analysis (`KernelRun`).
 public struct RunSetup: Sendable {
   /// The preset named by the request.

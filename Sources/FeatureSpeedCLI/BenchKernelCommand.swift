@@ -7,7 +7,7 @@ import Experiments
 
 extension BenchCommand {
   /// `featurespeed bench kernel`: the extreme eigenvalues of the BFKs of an exported workload by
-  /// matrix-free Lanczos (SPEC §4), timed; what `bench/kernel` compares with a dense Gram.
+  /// matrix-free Lanczos (theory §4), timed; what `bench/kernel` compares with a dense Gram.
   public struct Kernel: ParsableCommand {
     public static let configuration = CommandConfiguration(
       abstract: "Time Lanczos on the backward-to-feature kernels of an exported workload (prints JSON).",

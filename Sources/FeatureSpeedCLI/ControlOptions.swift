@@ -2,7 +2,7 @@ import ArgumentParser
 import Scalings
 import Experiments
 
-/// FSC-control and learning-rate-file options of `train` (SPEC §5.2–5.3); the same names without
+/// FSC-control and learning-rate-file options of `train` (theory §5.2–5.3); the same names without
 /// `--` are sweep config keys.
 public struct ControlOptions: ParsableArguments {
   @Option(help: ArgumentHelp(

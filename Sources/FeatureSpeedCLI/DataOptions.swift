@@ -2,7 +2,7 @@ import ArgumentParser
 import Training
 import Experiments
 
-/// Data, batch, seed and precision options shared by `train` and `kernel` (SPEC §1, §2): the
+/// Data, batch, seed and precision options shared by `train` and `kernel` (theory §1, §2): the
 /// same flags build the same batch in both.
 public struct DataOptions: ParsableArguments {
   @Option(help: ArgumentHelp(

@@ -5,7 +5,7 @@ import Scalings
 import Training
 import Experiments
 
-/// `featurespeed diagnose`: the FSC criteria of SPEC §5.2 per layer after a short calibration,
+/// `featurespeed diagnose`: the FSC criteria of theory §5.2 per layer after a short calibration,
 /// with hints and suggested per-layer learning-rate multipliers.
 public struct DiagnoseCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
@@ -13,7 +13,7 @@ public struct DiagnoseCommand: ParsableCommand {
     abstract: "Check the FSC criteria per layer (forward, sensitivity, contribution, alignment) and suggest per-layer learning rates.",
     discussion: """
       Trains the network exactly as `train` would (same flags) for --steps calibration steps, \
-      measuring every step, then reports per layer (SPEC §5.2): F = rms(F_ℓ), S = ‖b_ℓ‖‖F_ℓ‖/ℒ \
+      measuring every step, then reports per layer (theory §5.2): F = rms(F_ℓ), S = ‖b_ℓ‖‖F_ℓ‖/ℒ \
       (sensitivity per unit loss), C = the layer's share of the first-order loss decay against its \
       target (--control-profile, uniform by default) and A = cos θ_ℓ, each with a pass/warn verdict \
       and, for every warning, a hint in plain words. The pass ranges are a reconstruction (see \
@@ -174,7 +174,7 @@ public struct DiagnoseCommand: ParsableCommand {
     }
     let t = d.thresholds
     func g(_ x: Double) -> String { String(format: "%g", x) }
-    var lines = ["FSC criteria after \(d.steps) calibration steps (SPEC §5.2; pass: F rms in [\(g(t.featureRMS.lowerBound)), "
+    var lines = ["FSC criteria after \(d.steps) calibration steps (theory §5.2; pass: F rms in [\(g(t.featureRMS.lowerBound)), "
       + "\(g(t.featureRMS.upperBound))], S/ℒ in [\(g(t.sensitivityPerLoss.lowerBound)), \(g(t.sensitivityPerLoss.upperBound))], "
       + "C share within ×\(g(t.contributionFactor)) of its target, A cos θ ≥ \(g(t.minimumAlignment)))", ""]
     lines.append([cell("layer", 6), cell("F rms", 12), cell("S/ℒ", 12), cell("C share", 10), cell("target", 9), cell("A cos θ", 9),

@@ -6,11 +6,11 @@ import Training
 import Experiments
 
 /// `featurespeed kernel`: the spectrum of every layer's backward-to-feature kernel, matrix-free
-/// (SPEC §4), with the bounds on the backward–feature angle it implies and the measured angle.
+/// (theory §4), with the bounds on the backward–feature angle it implies and the measured angle.
 public struct KernelCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "kernel",
-    abstract: "Spectra of the backward-to-feature kernels K_ℓ (SPEC §4), matrix-free, and the angle bounds they imply.",
+    abstract: "Spectra of the backward-to-feature kernels K_ℓ (theory §4), matrix-free, and the angle bounds they imply.",
     discussion: """
       Builds the model, data and preset exactly as `train` does (same flags), takes the first \
       training batch, and for every layer ℓ computes, without ever forming the Gram matrix: the \

@@ -4,7 +4,7 @@ import Networks
 import Scalings
 import Experiments
 
-/// Model options shared by `train`, `kernel`, `coordcheck` and `presets` (SPEC §2, §5.1).
+/// Model options shared by `train`, `kernel`, `coordcheck` and `presets` (theory §2, §5.1).
 public struct ModelOptions: ParsableArguments {
   @Option(help: "Architecture: mlp or resnet.")
   public var arch: ArchitectureKind = .mlp
@@ -29,11 +29,11 @@ public struct ModelOptions: ParsableArguments {
   @Flag(help: "Give every layer a bias vector.")
   public var bias = false
 
-  @Flag(help: "Forward feature normalization (SPEC §5.3): every layer reads its input feature as α(F/rms_row(F)).")
+  @Flag(help: "Forward feature normalization (theory §5.3): every layer reads its input feature as α(F/rms_row(F)).")
   public var normalizeFeatures = false
 
   @Option(help: ArgumentHelp(
-    "Parametrization (SPEC §5.1): sp, ntk, mup, spectral, spectral-exact, mf-mup, fsc, resnet-sqrt, resnet-inv.",
+    "Parametrization (theory §5.1): sp, ntk, mup, spectral, spectral-exact, mf-mup, fsc, resnet-sqrt, resnet-inv.",
     valueName: "name"))
   public var preset: String = "mup"
 

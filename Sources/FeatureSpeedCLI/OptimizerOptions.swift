@@ -3,7 +3,7 @@ import NumericCore
 import Training
 import Experiments
 
-/// The optimizer options of `train` (SPEC §3.1, §5.1): which optimizer and its constants. Per-
+/// The optimizer options of `train` (theory §3.1, §5.1): which optimizer and its constants. Per-
 /// tensor learning rates are `--learning-rate` × the preset's multiplier for the optimizer's
 /// family (sgd/momentum: SGD table, adam/adamw: Adam table, spectral: √(fanOut/fanIn)).
 public struct OptimizerOptions: ParsableArguments {

@@ -6,7 +6,7 @@ import Scalings
 public struct PresetsCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "presets",
-    abstract: "Print the per-layer scaling table of a parametrization preset (SPEC §5.1).",
+    abstract: "Print the per-layer scaling table of a parametrization preset (theory §5.1).",
     discussion: """
       For every tensor: layer, role, fanIn, fanOut, init std, forward multiplier and learning-rate \
       multiplier (the learning rate is the base rate times the multiplier). With --list, the \

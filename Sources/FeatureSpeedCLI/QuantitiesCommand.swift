@@ -1,7 +1,7 @@
 import ArgumentParser
 import Measurements
 
-/// `featurespeed quantities`: the measured quantities, their slugs and SPEC sections.
+/// `featurespeed quantities`: the measured quantities, their slugs and theory sections.
 public struct QuantitiesCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "quantities",
@@ -14,7 +14,7 @@ public struct QuantitiesCommand: ParsableCommand {
 
   public func run() throws {
     if markdown {
-      print("| quantity | scope | SPEC | meaning |")
+      print("| quantity | scope | theory | meaning |")
       print("|---|---|---|---|")
       for q in Quantity.allCases { print("| `\(q.rawValue)` | \(q.scope.rawValue) | \(q.specSection) | \(q.summary) |") }
     } else {

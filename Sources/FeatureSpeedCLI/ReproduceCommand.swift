@@ -9,7 +9,7 @@ extension ReproductionName: ExpressibleByArgument {}
 public struct ReproduceCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "reproduce",
-    abstract: "Reproduce a published result (SPEC §6): runs, CSV, figures, report.md and index.html.",
+    abstract: "Reproduce a published result (theory §6): runs, CSV, figures, report.md and index.html.",
     discussion: """
       Names: fig2a (§6.1), fig2b (§6.2), fig2c (§6.3), fig3 (§6.4), fsf-training (§6.5), \
       spectral-width (§6.6), spectral-rank (§6.7), control-depth (§5.3: FSC-control against one \

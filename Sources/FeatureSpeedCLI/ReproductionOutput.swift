@@ -31,7 +31,7 @@ enum ReproductionOutput {
       ]
     case .fig2a:
       return [
-        ("bfa-sqrt-layer.svg", "cos θ_ℓ·√ℓ against the layer ℓ for the He-initialized ReLU MLP at initialization, per batch size; mean and min–max over seeds. SPEC §4 predicts ≈ 1.22 for n = 1 at large depth.",
+        ("bfa-sqrt-layer.svg", "cos θ_ℓ·√ℓ against the layer ℓ for the He-initialized ReLU MLP at initialization, per batch size; mean and min–max over seeds. Theory §4 predicts ≈ 1.22 for n = 1 at large depth.",
          PlotSpec(x: "layer", y: "value", series: ["batch_size"], over: "seed",
                   filters: [RowFilter("quantity", equals: "bfa_cos_sqrt_layer"), RowFilter("architecture", equals: "mlp")],
                   xScale: .log, title: "cos θ_ℓ · √ℓ vs layer (ReLU MLP, He init)", xLabel: "layer ℓ", yLabel: "cos θ_ℓ · √ℓ")),

@@ -79,7 +79,7 @@ public struct TrainCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
   public var threads: Int?
 
-  @OptionGroup(title: "FSC-control (SPEC §5.3)") public var control: ControlOptions
+  @OptionGroup(title: "FSC-control (theory §5.3)") public var control: ControlOptions
 
   @Flag(help: "Print only the progress line and the summary, not the per-layer tables.")
   public var quiet = false

@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// The backward-to-feature kernel of one layer (SPEC §4), matrix-free:
+/// The backward-to-feature kernel of one layer (theory §4), matrix-free:
 /// `K_ℓ = Σ_{k≤ℓ} η_k J_k J_kᵀ` on `R^{n×d_ℓ}`, `J_k = ∂F_ℓ/∂θ_k`, for a fixed network and batch.
 ///
 /// A product `K_ℓ u` is one pullback of the seed `u` from feature ℓ to every parameter below it
@@ -141,7 +141,7 @@ public struct BackwardFeatureKernel<Scalar: BLASScalar>: Sendable {
     return Matrix(rows: n, columns: weight.rows, storage: u)
   }
 
-  /// The extreme eigenvalues of `K_ℓ` (SPEC §4): the certified lower bound on `λ_min`, then the
+  /// The extreme eigenvalues of `K_ℓ` (theory §4): the certified lower bound on `λ_min`, then the
   /// dead-unit certificate (`deadUnitEigenvector`, one product) — when its Rayleigh quotient lies
   /// within `solver.relativeTolerance` of the lower bound, `λ_min` is known to that tolerance and
   /// Lanczos runs for `λ_max` only — then Lanczos. In the returned `lanczos`, `smallest` is the

@@ -2,7 +2,7 @@ import NumericCore
 import Networks
 
 /// Relative feature change since initialization, `‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖`, on a fixed probe batch
-/// (SPEC §3.4): the first `rows` inputs of the first measured batch, kept for the whole run.
+/// (theory §3.4): the first `rows` inputs of the first measured batch, kept for the whole run.
 ///
 /// The meter evaluates the probe's features after each measured step's update, in the same
 /// forward pass as the actual-step rows (one pass of more rows is cheaper than two).

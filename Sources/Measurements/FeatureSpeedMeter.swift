@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// Measures one training step per layer (SPEC §3): contributions, backward and feature norms, the
+/// Measures one training step per layer (theory §3): contributions, backward and feature norms, the
 /// feature update `δF_ℓ` by one tangent pass along the step `δθ`, the backward–feature angle and
 /// the feature speed formula; optionally the actual change after the step, spectral norms, and
 /// the feature change since initialization.
@@ -63,11 +63,11 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
   public mutating func measure(
     step: Int, network: Network<Scalar>, workspace: inout Workspace<Scalar>, parameterStep: ParameterStep<Scalar>
   ) -> StepMeasurement {
-    // Contributions C_k = −⟨∇_k, δθ_k⟩ (SPEC §3.1, general form).
+    // Contributions C_k = −⟨∇_k, δθ_k⟩ (theory §3.1, general form).
     let (contributions, gradientNorms, updateWeightNorms) = parameterStep.contributionsAndGradientNorms()
     let total = contributions.reduce(0, +)
 
-    // Tangent pass along δθ, on the whole batch or on the probe rows (SPEC §3.2–3.3). The probe's
+    // Tangent pass along δθ, on the whole batch or on the probe rows (theory §3.2–3.3). The probe's
     // forward pass is the batch's, row for row: copied, not recomputed.
     if probe == nil {
       precondition(workspace.hasTangents, "Exact measurement needs a workspace with tangent buffers")
@@ -116,7 +116,7 @@ public struct FeatureSpeedMeter<Scalar: BLASScalar>: Sendable {
   /// Completes `measurement` after the update with one forward pass of the updated network: on
   /// the rows of the tangent pass (the whole batch in exact mode, the probe rows with a probe) for
   /// the actual change `ΔF_ℓ` and loss change, and on the fixed probe batch for the feature change
-  /// since initialization (SPEC §3.2, §3.4). A no-op when the settings turn both off.
+  /// since initialization (theory §3.2, §3.4). A no-op when the settings turn both off.
   /// - Parameter workspace: the training workspace of `measure`, still holding `F_ℓ(θ)` and `b_ℓ`.
   public mutating func measureAfterUpdate(
     _ measurement: inout StepMeasurement, updatedNetwork: Network<Scalar>, workspace: Workspace<Scalar>

@@ -1,4 +1,4 @@
-/// The raw per-layer numbers of one step from which every quantity of SPEC §3.1–§3.2 follows.
+/// The raw per-layer numbers of one step from which every quantity of theory §3.1–§3.2 follows.
 ///
 /// Norms and inner products are Frobenius over batch and features. "Tangent rows" are the rows
 /// the tangent pass ran on: the whole batch in exact mode, the first `probe` rows otherwise; the
@@ -55,7 +55,7 @@ public struct FeatureSpeedStatistics: Codable, Equatable, Sendable {
   public var featureRMS: Double { featureNorm / Double(featureCount).squareRoot() }
   /// `rms(δF_ℓ)` on the tangent rows.
   public var featureUpdateRMS: Double { featureUpdateNorm / Double(tangentCount).squareRoot() }
-  /// `S_ℓ = ‖b_ℓ‖·‖F_ℓ‖` (SPEC §3.2).
+  /// `S_ℓ = ‖b_ℓ‖·‖F_ℓ‖` (theory §3.2).
   public var sensitivity: Double { backwardNorm * featureNorm }
   /// `c_ℓ = C_ℓ / Σ_k C_k`.
   public var contributionShare: Double { contribution / totalContribution }
@@ -93,7 +93,7 @@ public struct ActualUpdateStatistics: Codable, Equatable, Sendable {
   public var bfaCos: Double { alignment / (backwardNorm * updateNorm) }
 }
 
-/// Spectral quantities of one weight matrix at one step (SPEC §3.4, [SC]).
+/// Spectral quantities of one weight matrix at one step (theory §3.4, [SC]).
 public struct SpectralStatistics: Codable, Equatable, Sendable {
   /// User-facing layer index.
   public var layer: Int

@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// How `KernelAnalysis` computes the spectra (SPEC §4).
+/// How `KernelAnalysis` computes the spectra (theory §4).
 public struct KernelSettings: Codable, Equatable, Sendable {
   /// Lanczos stops when both extreme Ritz values have a residual bound below this, relatively.
   public var relativeTolerance: Double = 1e-3
@@ -21,7 +21,7 @@ public struct KernelSettings: Codable, Equatable, Sendable {
   public init() {}
 }
 
-/// SPEC §4 for one layer: the spectrum of its backward-to-feature kernel `K_ℓ`, the bounds on the
+/// Theory §4 for one layer: the spectrum of its backward-to-feature kernel `K_ℓ`, the bounds on the
 /// backward–feature angle it implies, the measured angle, and the conditioning of the
 /// layer-to-layer Jacobian from the first feature.
 public struct LayerKernelReport: Codable, Equatable, Sendable {
@@ -62,7 +62,7 @@ public struct LayerKernelReport: Codable, Equatable, Sendable {
   /// The random-direction estimate `m_1/√m_2` of `cos θ_ℓ`.
   public var estimate: Double?
   /// The measured `cos θ_ℓ = ⟨b, K b⟩/(‖b‖‖K b‖)` with `b_ℓ = ∂ℒ/∂F_ℓ` of the batch (equal to the
-  /// BFA of a GD step, SPEC §3.2).
+  /// BFA of a GD step, theory §3.2).
   public var bfaCos: Double
   /// Layer index the Jacobian starts from (the first feature), when computed.
   public var jacobianFrom: Int?
@@ -77,7 +77,7 @@ public struct LayerKernelReport: Codable, Equatable, Sendable {
   public var jacobianProducts: Int
 }
 
-/// Computes `LayerKernelReport`s for the layers of a network on one batch (SPEC §4).
+/// Computes `LayerKernelReport`s for the layers of a network on one batch (theory §4).
 public enum KernelAnalysis {
   /// - Parameters:
   ///   - network: the network (at initialization or trained).

@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// The layer-to-layer Jacobian `J_{k→ℓ} = ∂F_ℓ/∂F_k` of a fixed network on a batch (SPEC §4),
+/// The layer-to-layer Jacobian `J_{k→ℓ} = ∂F_ℓ/∂F_k` of a fixed network on a batch (theory §4),
 /// as products: `J v` by a tangent pass started at feature k, `Jᵀ u` by a pullback from feature
 /// ℓ. On a batch the Jacobian is block-diagonal over samples (`N_k = n·d_k` columns, `N_ℓ = n·d_ℓ`
 /// rows), so its singular values are those of every sample's Jacobian together.

@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// The optimizer step whose effect a `FeatureSpeedMeter` measures (SPEC §3.1).
+/// The optimizer step whose effect a `FeatureSpeedMeter` measures (theory §3.1).
 public enum ParameterStep<Scalar: BLASScalar>: Sendable {
   /// Any optimizer: the gradients `∇_θ ℒ` and the step `δθ` it produced. Contributions are
   /// `C_k = −⟨∇_k, δθ_k⟩`.

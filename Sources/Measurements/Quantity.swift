@@ -11,8 +11,8 @@ public enum QuantityScope: String, Codable, Sendable {
 
 /// The measured quantities, by stable slug (the `quantity` column of `measurements.csv`).
 ///
-/// Each case documents its formula and SPEC section; `featurespeed quantities` prints this list
-/// and the README's table is generated from it. Notation (SPEC §1, §3): `F_ℓ` feature, `b_ℓ`
+/// Each case documents its formula and theory section; `featurespeed quantities` prints this list
+/// and the README's table is generated from it. Notation (theory §1, §3): `F_ℓ` feature, `b_ℓ`
 /// backward signal, `C_k` contribution, `δF_ℓ` first-order feature update (tangent pass),
 /// `ΔF_ℓ` actual change after the step, norms are Frobenius over batch and features,
 /// `rms(A) = ‖A‖/√N`.
@@ -55,7 +55,7 @@ public enum Quantity: String, CaseIterable, Codable, Sendable {
     }
   }
 
-  /// The SPEC section that defines it.
+  /// The section of docs/theory.md that defines it.
   public var specSection: String {
     switch self {
     case .featureRMS, .backwardNorm, .gradientNormSquared, .contribution, .contributionShare,

@@ -2,7 +2,7 @@ import NumericCore
 import Networks
 
 /// Spectral norms of every weight matrix, its step update and its change since initialization,
-/// by power iterations warm-started across measured steps (SPEC §3.4, [SC]).
+/// by power iterations warm-started across measured steps (theory §3.4, [SC]).
 ///
 /// Keeps a copy of the initial weights and one difference buffer per weight shape: one pass over
 /// `W` and `W⁰` writes `W − W⁰` and gives `‖W‖` and `‖W − W⁰‖`, and the power iteration for

@@ -7,11 +7,11 @@ public struct StepMeasurement: Sendable {
   /// Loss before and after the update on the rows of the actual-step measurement (the whole
   /// batch in exact mode, the probe rows with a probe); `nil` when the actual step is not measured.
   public var actualLoss: (before: Double, after: Double)?
-  /// SPEC §3.1–3.2, one per layer in forward order.
+  /// Theory §3.1–3.2, one per layer in forward order.
   public var layers: [FeatureSpeedStatistics]
   /// The actual step, one per layer (empty when not measured).
   public var actual: [ActualUpdateStatistics]
-  /// SPEC §3.4, one per weight matrix (empty when spectral measurements are off).
+  /// Theory §3.4, one per weight matrix (empty when spectral measurements are off).
   public var spectral: [SpectralStatistics]
   /// `‖F_ℓ − F_ℓ⁰‖/‖F_ℓ⁰‖` on the fixed probe batch, one per layer (empty when off).
   public var featureChange: [Double]

@@ -1,6 +1,6 @@
 import NumericCore
 
-/// The two network families of SPEC §2.
+/// The two network families of theory §2.
 public enum ArchitectureKind: String, Codable, CaseIterable, Sendable {
   /// `F_ℓ = a_ℓ · φ(F_{ℓ−1}) W_ℓᵀ`, layers 1…L (no activation before layer 1).
   case mlp
@@ -13,7 +13,7 @@ public enum ArchitectureKind: String, Codable, CaseIterable, Sendable {
 }
 
 /// The shape of a network, before any scaling: family, widths, depth, activation, biases and,
-/// for ResNets, the branch (SPEC §2). `layout()` turns it into layers of dense units.
+/// for ResNets, the branch (theory §2). `layout()` turns it into layers of dense units.
 public struct Architecture: Codable, Equatable, Sendable {
   /// MLP or ResNet.
   public var kind: ArchitectureKind
@@ -34,18 +34,18 @@ public struct Architecture: Codable, Equatable, Sendable {
   /// Weight matrices per ResNet branch: 1 (`β a φ(F) Wᵀ`, default) or 2
   /// (`β a₂ φ(a₁ φ(F) W₁ᵀ) W₂ᵀ`). Ignored for MLPs.
   public var branchMatrices: Int
-  /// Forward normalization (SPEC §5.3 item 1): every unit whose input is a feature `F_ℓ` (MLP
+  /// Forward normalization (theory §5.3 item 1): every unit whose input is a feature `F_ℓ` (MLP
   /// layers 2…L, ResNet branches and readout; not the data, not the inner unit of a two-matrix
   /// branch) applies `g = α(ν(F_ℓ))` with the affine-free per-sample RMS normalization
   /// `ν(z) = z / rms_row(z)`, `rms_row(z)_i = √(mean_j z_ij² + ε)`, `ε =
   /// featureNormalizationEpsilon`. The features `F_ℓ` stay the raw layer outputs, so every
-  /// identity of SPEC §3 holds with them. Default `false`; absent in files written before it.
+  /// identity of theory §3 holds with them. Default `false`; absent in files written before it.
   public var normalizesFeatures: Bool
 
   /// `ε` of the forward normalization: 0, so `ν` is exactly scale-invariant and every row of
   /// `ν(z)` has rms 1. A zero row (e.g. a sample whose ReLU inputs are all off) is guarded instead:
   /// its row rms is taken as 1, so `ν(0) = 0` and the VJP/JVP use `J = I` there. The VJP and JVP
-  /// reuse the forward's row rms, so they stay exactly adjoint (and every identity of SPEC §3
+  /// reuse the forward's row rms, so they stay exactly adjoint (and every identity of theory §3
   /// exact) for any `ε` and at guarded rows too.
   public static let featureNormalizationEpsilon = 0.0
 
@@ -159,7 +159,7 @@ public struct UnitLayout: Codable, Equatable, Sendable {
   /// The network depth `L` (presets may scale with it).
   public var depth: Int
   /// Whether the unit's input (a feature `z = F_ℓ`) is RMS-normalized per sample before the input
-  /// activation: `g = α(ν(z))` (SPEC §5.3 item 1, see `Architecture.normalizesFeatures`).
+  /// activation: `g = α(ν(z))` (theory §5.3 item 1, see `Architecture.normalizesFeatures`).
   public var normalizesInput: Bool
 
   public init(

@@ -1,6 +1,6 @@
 import NumericCore
 
-/// Backward normalization (SPEC §5.3 item 2, part of FSC-control): an identity-forward layer after
+/// Backward normalization (theory §5.3 item 2, part of FSC-control): an identity-forward layer after
 /// every normalized feature position ℓ that, during the backward recursion (top to bottom),
 /// rescales the incoming backward signal `b_ℓ` (`n × d_ℓ`, already rescaled by the layers above)
 /// by the scalar `s_ℓ = target / (√N_ℓ ‖b_ℓ‖)`, `N_ℓ = n·d_ℓ`, so that `√N_ℓ ‖b̂_ℓ‖ = target`,
@@ -11,7 +11,7 @@ import NumericCore
 /// `P_ℓ = Π_{j≥ℓ} s_j` (`cumulativeFactors`), and every unit of layer position `k` (both matrices
 /// of a two-matrix branch, the bias, and the first layer, fed by `b̂_0`) gets `P_k ∇ℒ`: SGD with
 /// the rescaled gradients is exactly plain SGD with rates `η_k · P_k` (`equivalentLearningRates`),
-/// so every identity of SPEC §3 still holds with those rates.
+/// so every identity of theory §3 still holds with those rates.
 public struct BackwardNormalization: Codable, Equatable, Sendable {
   /// The value of `√N_ℓ ‖b̂_ℓ‖` after normalization; positive and finite. Default 1.
   public var target: Double
@@ -48,7 +48,7 @@ public struct BackwardNormalization: Codable, Equatable, Sendable {
   }
 
   /// The rates `η_k · P_k` under which plain SGD takes the step that SGD with rates `rates` takes
-  /// on the backward-normalized gradients (SPEC §5.3 item 2); `factors` are the per-position
+  /// on the backward-normalized gradients (theory §5.3 item 2); `factors` are the per-position
   /// `s_ℓ` returned by the backward pass.
   public static func equivalentLearningRates(_ rates: LearningRates, factors: [Double]) -> LearningRates {
     precondition(factors.count == rates.units.count, "equivalentLearningRates: \(factors.count) factors for \(rates.units.count) layer positions")
@@ -69,7 +69,7 @@ public enum BackwardNormalizationError: Error, Equatable, CustomStringConvertibl
 }
 
 extension Network {
-  /// Backward pass with backward normalization (SPEC §5.3 item 2), after
+  /// Backward pass with backward normalization (theory §5.3 item 2), after
   /// `computeLoss(gradient: true)`: like `backward(_:gradients:)`, but the signal at every
   /// normalized position ℓ is rescaled to `√N_ℓ ‖b̂_ℓ‖ = normalization.target` on the way down.
   /// `workspace.backward[ℓ]` then holds `b̂_ℓ = P_ℓ b_ℓ` and `gradients` the rescaled gradients

@@ -1,6 +1,6 @@
 import NumericCore
 
-// A dense unit `y = s · (a · g Wᵀ + a_b · 1 cᵀ)` (SPEC §2) and its three passes, side by side.
+// A dense unit `y = s · (a · g Wᵀ + a_b · 1 cᵀ)` (theory §2) and its three passes, side by side.
 // `g` is the unit's *activated* input `α(z)`; the activation itself is handled by the layer.
 // `s` is the extra scale of the unit in its layer (β for the last unit of a residual branch,
 // otherwise 1). All passes take their arguments in the same order: incoming signal, the unit's
@@ -79,7 +79,7 @@ extension DenseParameters {
 
 extension DenseParameters {
   /// Tangent with fixed parameters: `δy (+)= s·a·δg Wᵀ`, or zero (nothing added) when the input
-  /// does not move (`dg == nil`). The layer-to-layer Jacobian product of SPEC §4.
+  /// does not move (`dg == nil`). The layer-to-layer Jacobian product of theory §4.
   public func inputTangent(
     _ dg: Matrix<Scalar>?, spec: DenseSpec, scale: Double, into dy: inout Matrix<Scalar>, accumulate: Bool = false
   ) {
@@ -98,7 +98,7 @@ extension DenseParameters {
 }
 
 extension DenseParameters {
-  /// Tangent along this unit's SGD step `δW = −η_W ∇_W ℒ`, `δc = −η_c ∇_c ℒ` (SPEC §3.3), on the
+  /// Tangent along this unit's SGD step `δW = −η_W ∇_W ℒ`, `δc = −η_c ∇_c ℒ` (theory §3.3), on the
   /// rows `g` of the batch whose backward pass produced `gradient` (all of them, or a probe):
   /// `δy (+)= s·a·δg Wᵀ + s·a·g δWᵀ + s·a_b·1 δcᵀ`.
   ///

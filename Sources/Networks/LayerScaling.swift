@@ -1,4 +1,4 @@
-/// The role of a parameter tensor in a parametrization table (SPEC §5.1).
+/// The role of a parameter tensor in a parametrization table (theory §5.1).
 ///
 /// MLP: layer 1 is `input`, layers 2…L−1 are `hidden`, layer L is `output`. ResNet: the embedding
 /// (layer 0) is `input`, the blocks 1…L are `hidden`, the readout (layer L+1) is `output`. Every
@@ -12,12 +12,12 @@ public enum InitializationKind: String, Codable, CaseIterable, Sendable {
   /// Independent entries `N(0, σ²)`.
   case gaussian
   /// A random matrix whose singular values all equal `σ·√max(fanIn, fanOut)`, so that its entries
-  /// have root-mean-square `σ` (SPEC §5.1, the exact spectral-norm initialization of [SC]).
+  /// have root-mean-square `σ` (theory §5.1, the exact spectral-norm initialization of [SC]).
   case semiOrthogonal = "semi-orthogonal"
 }
 
 /// The scaling of one parameter tensor: how it is initialized, how it multiplies its input in the
-/// forward pass, and how its learning rate relates to the base learning rate (SPEC §2, §5.1).
+/// forward pass, and how its learning rate relates to the base learning rate (theory §2, §5.1).
 ///
 /// A preset maps (role, fanIn, fanOut, depth, optimizer) to one of these; the network carries it.
 public struct LayerScaling: Codable, Equatable, Sendable {

@@ -9,7 +9,7 @@ public struct UnitLearningRates: Codable, Equatable, Sendable {
   }
 }
 
-/// Per-tensor learning rates `η_k = η × learningRateMultiplier` of a network (SPEC §3.1, §5.1),
+/// Per-tensor learning rates `η_k = η × learningRateMultiplier` of a network (theory §3.1, §5.1),
 /// indexed `[layer position][unit]` like the parameters.
 public struct LearningRates: Codable, Equatable, Sendable {
   public var units: [[UnitLearningRates]]
@@ -26,7 +26,7 @@ public struct LearningRates: Codable, Equatable, Sendable {
   }
 
   /// These rates with every tensor of layer position `l` (weights and biases) multiplied by
-  /// `factors[l]` (SPEC §5.3: backward normalization, FSC-control).
+  /// `factors[l]` (theory §5.3: backward normalization, FSC-control).
   public func scaled(byLayer factors: [Double]) -> LearningRates {
     precondition(factors.count == units.count, "scaled(byLayer:): \(factors.count) factors for \(units.count) layer positions")
     var result = self

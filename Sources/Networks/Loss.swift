@@ -1,6 +1,6 @@
 import NumericCore
 
-/// The training loss on the network output, averaged over the batch (SPEC §1), so the backward
+/// The training loss on the network output, averaged over the batch (theory §1), so the backward
 /// pass carries the `1/n`.
 public enum Loss: String, Codable, CaseIterable, Sendable {
   /// `ℒ = (1/2n) Σ_i ‖f(x_i) − y_i‖²` against real targets (one-hot for classification data).

@@ -1,11 +1,11 @@
 import NumericCore
 
-/// A network (SPEC §2): its static `spec` and its trainable `parameters`, with the forward pass,
+/// A network (theory §2): its static `spec` and its trainable `parameters`, with the forward pass,
 /// the loss, the backward pass (VJP) and the tangent pass (JVP) over a `Workspace`.
 ///
 /// Every layer is a chain of dense units `y = s·(a · α(z) Wᵀ + a_b 1 cᵀ)`, optionally wrapped in a
 /// residual connection `F_ℓ = F_{ℓ−1} + β·chain(F_{ℓ−1})`. The MLP and the ResNet (one- or
-/// two-matrix branch) are both written this way, so the measurements of SPEC §3 need no
+/// two-matrix branch) are both written this way, so the measurements of theory §3 need no
 /// architecture-specific code.
 public struct Network<Scalar: BLASScalar>: Sendable {
   /// Layers, scalings and loss.
@@ -30,7 +30,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   // MARK: Forward
 
   /// Forward pass: writes every feature `F_ℓ` of the batch in `workspace.input`. A unit that
-  /// normalizes its input (SPEC §5.3 item 1) applies `g = α(ν(z))` and keeps `ν(z)` and the row
+  /// normalizes its input (theory §5.3 item 1) applies `g = α(ν(z))` and keeps `ν(z)` and the row
   /// rms for the backward and tangent passes.
   public func forward(_ workspace: inout Workspace<Scalar>) {
     precondition(workspace.matches(spec), "Workspace was made for another network")
@@ -80,11 +80,11 @@ public struct Network<Scalar: BLASScalar>: Sendable {
 
   // MARK: Backward (VJP)
 
-  /// Backward pass (SPEC §3.1), after `computeLoss(gradient: true)`: writes every `b_ℓ` into the
+  /// Backward pass (theory §3.1), after `computeLoss(gradient: true)`: writes every `b_ℓ` into the
   /// workspace and every `∇_W ℒ`, `∇_c ℒ` into `gradients` (overwrites).
   ///
   /// Per unit, `∇_W = s·a·dyᵀ g`, `∂ℒ/∂g = s·a·dy W`, `∂ℒ/∂z = α'(z) ⊙ ∂ℒ/∂g` (with input
-  /// normalization, SPEC §5.3: `∂ℒ/∂z = (t − y·mean_row(t ⊙ y))/r`, `t = α'(y) ⊙ ∂ℒ/∂g`,
+  /// normalization, theory §5.3: `∂ℒ/∂z = (t − y·mean_row(t ⊙ y))/r`, `t = α'(y) ⊙ ∂ℒ/∂g`,
   /// `y = ν(z)`); a residual block adds the skip path, `b_{ℓ−1} = b_ℓ + β a φ'(F_{ℓ−1}) ⊙ (b_ℓ W)`.
   public func backward(_ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>) {
     var network = self  // shares storage; the pass below does not write parameters
@@ -104,7 +104,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
     backwardPass(&workspace, gradients: &none, learningRates: learningRates)
   }
 
-  /// Pullback of a seed at one feature (SPEC §4): with `b_top = seed`, runs the backward recursion
+  /// Pullback of a seed at one feature (theory §4): with `b_top = seed`, runs the backward recursion
   /// down through the layers above position `bottom`, so that `workspace.backward[k]` holds
   /// `J_{k→top}ᵀ seed` for every `bottom ≤ k ≤ top` (the layer-to-layer VJP), and — unless
   /// `gradients` is nil — `gradients` holds `J_kᵀ seed = ∂⟨seed, F_top⟩/∂θ_k` for the parameters
@@ -138,7 +138,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
 
   /// The backward recursion over `range` (default: every layer), writing gradients, applying an
   /// SGD step, or both; with `normalization`, the signal at each normalized position is rescaled
-  /// first (SPEC §5.3 item 2). Returns the applied factors `s_ℓ` (empty without normalization).
+  /// first (theory §5.3 item 2). Returns the applied factors `s_ℓ` (empty without normalization).
   @discardableResult
   mutating func backwardPass(
     _ workspace: inout Workspace<Scalar>, gradients: inout NetworkParameters<Scalar>?, learningRates: LearningRates?,
@@ -168,7 +168,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
           let unitParameters = parameters.layers[l][u]
           let skip: Matrix<Scalar>? = u == 0 && layer.residualScale != nil ? workspace.backward[l] : nil
           if unit.normalizesInput {
-            // ∂ℒ/∂z = J_ν (α'(ν(z)) ⊙ ∂ℒ/∂g) (+ skip), J_ν symmetric (SPEC §5.3).
+            // ∂ℒ/∂z = J_ν (α'(ν(z)) ⊙ ∂ℒ/∂g) (+ skip), J_ν symmetric (theory §5.3).
             unitParameters.inputGradient(dy, spec: unit, scale: scale, into: &workspace.scratch[l][u])
             let dg = workspace.scratch[l][u], y = workspace.normalized[l][u], r = workspace.rowRMS[l][u]
             workspace.withInputGradient(layer: l, unit: u) { dz in
@@ -202,12 +202,12 @@ public struct Network<Scalar: BLASScalar>: Sendable {
 
   // MARK: Tangent (JVP)
 
-  /// Tangent pass (SPEC §3.3): the first-order change `δF_ℓ` of every feature when the
+  /// Tangent pass (theory §3.3): the first-order change `δF_ℓ` of every feature when the
   /// parameters move along `direction` (e.g. the update `δW = −η ∇ℒ`), on the batch of the last
   /// `forward`. Writes `workspace.featureTangents`.
   ///
   /// Per unit, `δy = s·a·(δg Wᵀ + g δWᵀ) + s·a_b·1 δcᵀ` with `δg = α'(z) ⊙ δz` (with input
-  /// normalization, SPEC §5.3: `δg = α'(y) ⊙ (δz − y·mean_row(δz ⊙ y))/r`, `y = ν(z)`, `r` the row
+  /// normalization, theory §5.3: `δg = α'(y) ⊙ (δz − y·mean_row(δz ⊙ y))/r`, `y = ν(z)`, `r` the row
   /// rms); a residual block adds `δF_{ℓ−1}`. The data is fixed, so the first layer has no input tangent.
   public func tangent(_ direction: NetworkParameters<Scalar>, _ workspace: inout Workspace<Scalar>) {
     tangent(.parameters(direction), &workspace)
@@ -218,7 +218,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
   /// - Parameters:
   ///   - start: a feature tangent `δF_k = seed` (`n × d_k`) at position `k`: the pass starts
   ///     there and propagates it (with the parameter terms of layers above `k`). With
-  ///     `.fixedParameters` this is the layer-to-layer JVP `J_{k→ℓ} seed` (SPEC §4).
+  ///     `.fixedParameters` this is the layer-to-layer JVP `J_{k→ℓ} seed` (theory §4).
   ///   - last: the last position computed (default: the output); later tangents are not written.
   public func tangent(
     _ direction: TangentDirection<Scalar>, _ workspace: inout Workspace<Scalar>,
@@ -253,7 +253,7 @@ public struct Network<Scalar: BLASScalar>: Sendable {
         var dg: Matrix<Scalar>? = nil
         if let dz {
           if unit.normalizesInput {
-            // δg = α'(ν(z)) ⊙ J_ν δz (SPEC §5.3).
+            // δg = α'(ν(z)) ⊙ J_ν δz (theory §5.3).
             let y = workspace.normalized[l][u], r = workspace.rowRMS[l][u]
             workspace.scratch[l][u].setNormalizationTangent(unit.inputActivation, normalized: y, rootMeanSquares: r, dz)
             dg = workspace.scratch[l][u]
@@ -320,6 +320,6 @@ public enum TangentDirection<Scalar: BLASScalar>: Sendable {
   /// workspace: the weight terms then use the probe–batch Gram matrix `g_p gᵀ`.
   case sgdStep(LearningRates, gradients: NetworkParameters<Scalar>, batch: Workspace<Scalar>? = nil)
   /// No parameter moves: only a feature tangent given with `startingAt:` propagates (the
-  /// layer-to-layer Jacobian product `J_{k→ℓ} v`, SPEC §4). Without a start the tangents are zero.
+  /// layer-to-layer Jacobian product `J_{k→ℓ} v`, theory §4). Without a start the tangents are zero.
   case fixedParameters
 }

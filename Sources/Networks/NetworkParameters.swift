@@ -37,7 +37,7 @@ public struct NetworkParameters<Scalar: BLASScalar>: Sendable, Equatable {
     layers = spec.layers.map { $0.units.map { DenseParameters(zerosFor: $0) } }
   }
 
-  /// Random initial parameters following each unit's `LayerScaling` (SPEC §2, §5.1).
+  /// Random initial parameters following each unit's `LayerScaling` (theory §2, §5.1).
   /// - Throws: `NumericError` if a semi-orthogonal initialization fails (it does not in practice).
   public init(initializing spec: NetworkSpec, using generator: inout SeededGenerator) throws {
     func draw(_ scaling: LayerScaling, rows: Int, columns: Int) throws -> Matrix<Scalar> {

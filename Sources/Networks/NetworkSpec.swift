@@ -14,7 +14,7 @@ public struct UnitScaling: Codable, Equatable, Sendable {
 }
 
 /// A dense unit `y = a · g Wᵀ + a_b · 1 cᵀ` with `g = α(z)` (or `α(ν(z))` when it normalizes
-/// its input, SPEC §5.3): its layout and its scalings.
+/// its input, theory §5.3): its layout and its scalings.
 public struct DenseSpec: Codable, Equatable, Sendable {
   /// Position, role, fan-in/fan-out and input activation.
   public var layout: UnitLayout
@@ -31,7 +31,7 @@ public struct DenseSpec: Codable, Equatable, Sendable {
   @inlinable public var fanOut: Int { layout.fanOut }
   @inlinable public var inputActivation: Activation { layout.inputActivation }
   /// Whether the input is RMS-normalized per sample before the activation, `g = α(ν(z))`
-  /// (SPEC §5.3 item 1).
+  /// (theory §5.3 item 1).
   @inlinable public var normalizesInput: Bool { layout.normalizesInput }
 }
 

@@ -3,9 +3,9 @@ import NumericCore
 /// Preallocated buffers for the passes of one network on batches of `rows` samples.
 ///
 /// A workspace is made once per batch size and reused every step, so the training loop does not
-/// allocate. It holds the input `X`, the targets, every feature `F_ℓ` (SPEC §1: pre-activations
+/// allocate. It holds the input `X`, the targets, every feature `F_ℓ` (theory §1: pre-activations
 /// for MLPs, the residual stream for ResNets), and — when asked for — the backward signals
-/// `b_ℓ = ∂ℒ/∂F_ℓ` and the feature tangents `δF_ℓ` (SPEC §3), plus the units' internals.
+/// `b_ℓ = ∂ℒ/∂F_ℓ` and the feature tangents `δF_ℓ` (theory §3), plus the units' internals.
 /// Arrays are indexed by layer position (0 = first layer in forward order).
 public struct Workspace<Scalar: BLASScalar>: Sendable {
   /// Batch size `n`.
@@ -97,7 +97,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
   }
 
   /// Copies rows `range` of another workspace's backward signals into rows `0..<range.count` of
-  /// this one's (used to evaluate angles on a probe subsample of a batch, SPEC §3.2).
+  /// this one's (used to evaluate angles on a probe subsample of a batch, theory §3.2).
   public mutating func loadBackwardRows(_ range: Range<Int>, from other: Workspace) {
     precondition(hasBackward && other.hasBackward && range.count == rows, "loadBackwardRows: shapes differ")
     for l in backward.indices { backward[l].copyRows(range, of: other.backward[l]) }
@@ -105,7 +105,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
 
   /// Copies rows `range` of another workspace's batch **and forward pass** (inputs, targets, every
   /// feature and unit internal) into this one: a probe of a batch without a second forward pass
-  /// (SPEC §3.2; rows are independent in the forward pass, so the copied rows are exactly the
+  /// (theory §3.2; rows are independent in the forward pass, so the copied rows are exactly the
   /// probe's forward pass). `range.count` must equal `rows`.
   public mutating func loadForwardRows(_ range: Range<Int>, from other: Workspace) {
     precondition(range.count == rows && features.count == other.features.count, "loadForwardRows: shapes differ")
@@ -135,13 +135,13 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
   }
 
   /// Replaces every feature by its difference with `other`'s: `F_ℓ ← F_ℓ − F_ℓ(other)` (used to
-  /// form the actual feature change `ΔF_ℓ` after a step, SPEC §3.2). Shapes must agree.
+  /// form the actual feature change `ΔF_ℓ` after a step, theory §3.2). Shapes must agree.
   public mutating func subtractFeatures(of other: Workspace) {
     precondition(features.count == other.features.count && rows == other.rows, "subtractFeatures: shapes differ")
     for l in features.indices { features[l].add(other.features[l], scaledBy: -1) }
   }
 
-  /// The activated input `g = α(z)` (`α(ν(z))` for a unit that normalizes its input, SPEC §5.3)
+  /// The activated input `g = α(z)` (`α(ν(z))` for a unit that normalizes its input, theory §5.3)
   /// of unit `u` of layer position `l` after `forward` (`n × fanIn`): the data, a feature, a unit
   /// internal, or their normalization.
   public func activatedInput(layer l: Int, unit u: Int, spec: NetworkSpec) -> Matrix<Scalar> {
@@ -157,7 +157,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
     u > 0 ? unitInputs[l][u] : (l == 0 ? input : features[l - 1])
   }
 
-  /// Writes `r = rms_row(z)` and `y = ν(z) = z / r` of unit `u` of layer position `l` (SPEC §5.3).
+  /// Writes `r = rms_row(z)` and `y = ν(z) = z / r` of unit `u` of layer position `l` (theory §5.3).
   mutating func normalizeInput(layer l: Int, unit u: Int, _ z: Matrix<Scalar>, epsilon: Double) {
     rowRMS[l][u].setRowRootMeanSquares(of: z, epsilon: epsilon)
     let r = rowRMS[l][u]
@@ -171,7 +171,7 @@ public struct Workspace<Scalar: BLASScalar>: Sendable {
   }
 
   /// `F_ℓ[rows] ← F_ℓ[rows] − F_ℓ(other)[otherRows]` for every layer: the actual change of a
-  /// subset of rows (SPEC §3.2).
+  /// subset of rows (theory §3.2).
   public mutating func subtractFeatures(rows: Range<Int>, of other: Workspace, rows otherRows: Range<Int>) {
     precondition(features.count == other.features.count, "subtractFeatures: shapes differ")
     for l in features.indices { features[l].add(rows: rows, other.features[l], rows: otherRows, scaledBy: -1) }

@@ -1,4 +1,4 @@
-/// The pointwise nonlinearity `φ` of a network (SPEC §1–§2), with its derivative next to it.
+/// The pointwise nonlinearity `φ` of a network (theory §1–§2), with its derivative next to it.
 ///
 /// Raw values are the stable CLI/config slugs. The formulas (forward, derivative) are implemented
 /// once in `Kernels.swift` and reached through `BLASScalar.activate` and

@@ -1,12 +1,12 @@
 /// Bounds and estimates of the alignment `cos θ = ⟨b, K b⟩/(‖b‖ ‖K b‖)` of a symmetric PSD operator
-/// `K` from a few spectral numbers (SPEC §4: `K` is the backward-to-feature kernel `K_ℓ` and `b` the
+/// `K` from a few spectral numbers (theory §4: `K` is the backward-to-feature kernel `K_ℓ` and `b` the
 /// backward signal, so that `θ` is the angle between `−b` and the feature update `δF_ℓ = −K b`).
 ///
 /// Pure functions of scalars; feed them `LanczosResult` extremes, `SpectralMoments`, or singular
 /// values of a layer-to-layer Jacobian. Each returns `nil` where its formula does not apply.
 public enum AlignmentBounds {
   /// The Kantorovich lower bound `cos θ ≥ 2√κ/(1 + κ)`, `κ = λ_max/λ_min`, valid for every `b`
-  /// when all eigenvalues of `K` lie in `[λ_min, λ_max]` (SPEC §4).
+  /// when all eigenvalues of `K` lie in `[λ_min, λ_max]` (theory §4).
   ///
   /// It is sharp: `b = √λ_min u_max + √λ_max u_min` (unit eigenvectors) attains it. It equals 1 at
   /// `κ = 1` and falls like `2/√κ`. For a singular `K` the bound holds on its range, so pass the
@@ -23,7 +23,7 @@ public enum AlignmentBounds {
     return twoOverSum(ratio: largestEigenvalue.squareRoot() / smallestEigenvalue.squareRoot())  // √κ without overflow
   }
 
-  /// The random-direction estimate `cos θ ≈ m_1/√m_2` (SPEC §4): for `b` with iid entries,
+  /// The random-direction estimate `cos θ ≈ m_1/√m_2` (theory §4): for `b` with iid entries,
   /// `⟨b, K b⟩ ≈ tr K` and `‖b‖ ‖K b‖ ≈ √N √tr K²`, so the ratio of the moments `m_p = tr(K^p)/N`.
   ///
   /// For exact moments it lies in `(0, 1]` (Cauchy–Schwarz); Hutchinson estimates may exceed 1
@@ -35,7 +35,7 @@ public enum AlignmentBounds {
   }
 
   /// The dynamical-isometry lower bound `cos θ ≥ 2 s_min s_max/(s_min² + s_max²)` when all singular
-  /// values of the Jacobian `J` lie in `[s_min, s_max]` (SPEC §4): the Kantorovich bound of
+  /// values of the Jacobian `J` lie in `[s_min, s_max]` (theory §4): the Kantorovich bound of
   /// `J Jᵀ`, whose eigenvalues lie in `[s_min², s_max²]`. It is 1 at `s_min = s_max` (isometry).
   /// - Parameters:
   ///   - smallestSingularValue: `s_min`; the bound needs `s_min > 0`.

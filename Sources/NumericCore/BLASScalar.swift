@@ -71,7 +71,7 @@ where Self.RawSignificand: FixedWidthInteger {
     u: UnsafeMutablePointer<Self>?, vt: UnsafeMutablePointer<Self>?
   ) -> Int
 
-  // MARK: Elementwise kernels (SPEC §2 activations, §1 losses)
+  // MARK: Elementwise kernels (theory §2 activations, §1 losses)
 
   /// `y = φ(x)` elementwise. `x` and `y` may be the same buffer.
   static func activate(
@@ -95,14 +95,14 @@ where Self.RawSignificand: FixedWidthInteger {
     into out: UnsafeMutablePointer<Self>)
 
   /// Mean squared error `ℒ = (1/2n) Σ ‖output_i − target_i‖²` over `rows = n` samples, and its
-  /// gradient `(output − target)/n` into `gradient` when non-nil (SPEC §1).
+  /// gradient `(output − target)/n` into `gradient` when non-nil (theory §1).
   static func meanSquaredError(
     output: UnsafePointer<Self>, target: UnsafePointer<Self>,
     gradient: UnsafeMutablePointer<Self>?, rows: Int, columns: Int) -> Double
 
   /// Softmax cross-entropy averaged over `rows = n` samples with integer labels in
   /// `0..<columns`, its gradient `(softmax − onehot)/n` into `gradient` when non-nil, and the
-  /// number of rows whose arg-max equals the label (SPEC §1).
+  /// number of rows whose arg-max equals the label (theory §1).
   static func softmaxCrossEntropy(
     logits: UnsafePointer<Self>, labels: UnsafePointer<Int32>,
     gradient: UnsafeMutablePointer<Self>?, rows: Int, columns: Int) -> (loss: Double, correct: Int)

@@ -1,5 +1,5 @@
 /// The spectral moments `m_1 = tr(A)/N` and `m_2 = tr(A²)/N` of a symmetric operator known only
-/// through its products `y = A x`, by Hutchinson's estimator with Rademacher probes (SPEC §4: the
+/// through its products `y = A x`, by Hutchinson's estimator with Rademacher probes (theory §4: the
 /// moments of the backward-to-feature kernel, whose ratio `m_1/√m_2` estimates the alignment
 /// `cos θ` of a random direction).
 ///
@@ -74,7 +74,7 @@ public struct HutchinsonEstimator: Sendable {
 }
 
 /// Estimates of the spectral moments `m_p = tr(A^p)/N`, `p = 1, 2`, of a symmetric operator on
-/// `R^N` (SPEC §4), from `HutchinsonEstimator`.
+/// `R^N` (theory §4), from `HutchinsonEstimator`.
 public struct SpectralMoments: Sendable, Equatable {
   /// Estimate of `m_1 = tr(A)/N`, the mean eigenvalue.
   public var m1: Double

@@ -1,5 +1,5 @@
 /// Extreme eigenvalues of a symmetric operator known only through its products `y = A x`, by
-/// Lanczos with full reorthogonalization (SPEC §4: the spectrum of the backward-to-feature kernel
+/// Lanczos with full reorthogonalization (theory §4: the spectrum of the backward-to-feature kernel
 /// `K_ℓ` and of `J Jᵀ` for layer-to-layer Jacobians, never formed as matrices).
 ///
 /// Shapes: the operator acts on `R^N` (`N = dimension`); vectors are `[Double]` of `N` entries.
@@ -41,7 +41,7 @@ public struct LanczosEigensolver: Sendable {
   public var seed: UInt64
 
   /// - Parameters:
-  ///   - relativeTolerance: residual tolerance relative to `|θ|`, e.g. `1e-3` (SPEC §4 budget:
+  ///   - relativeTolerance: residual tolerance relative to `|θ|`, e.g. `1e-3` (theory §4 budget:
   ///     extreme eigenvalues to `1e-3` relative in ≤ 60 products).
   ///   - maximumProducts: cap on products (≥ 1); at most `N` are ever used.
   ///   - seed: seed of the start vector when the caller does not give one.
@@ -193,7 +193,7 @@ public enum LanczosStopReason: String, Sendable {
   case nonFinite = "non_finite"
 }
 
-/// The outcome of `LanczosEigensolver.extremeEigenvalues` (SPEC §4).
+/// The outcome of `LanczosEigensolver.extremeEigenvalues` (theory §4).
 public struct LanczosResult: Sendable, Equatable {
   /// The largest Ritz value `θ_max ≤ λ_max`.
   public var largest: Double

@@ -1,4 +1,4 @@
-// The dense linear algebra of the library, on BLAS (SPEC §1 conventions). All operations work in
+// The dense linear algebra of the library, on BLAS (theory §1 conventions). All operations work in
 // place on a preallocated destination and never allocate when its storage is unique.
 
 extension Matrix {
@@ -145,7 +145,7 @@ extension Matrix {
     }
   }
 
-  /// The Frobenius inner product `⟨a, b⟩ = Σ a_ij b_ij` (SPEC §1), accumulated by BLAS dot in
+  /// The Frobenius inner product `⟨a, b⟩ = Σ a_ij b_ij` (theory §1), accumulated by BLAS dot in
   /// `Scalar` and returned as `Double`. Shapes need only agree in entry count.
   public static func dot(_ a: Matrix, _ b: Matrix) -> Double {
     precondition(a.count == b.count, "dot: \(a.rows)×\(a.columns) with \(b.rows)×\(b.columns)")
@@ -160,10 +160,10 @@ extension Matrix {
   /// `‖self‖²`, the squared Frobenius norm over all entries.
   public var squaredNorm: Double { Matrix.dot(self, self) }
 
-  /// `‖self‖`, the Frobenius norm over all entries (SPEC §1: over batch *and* features).
+  /// `‖self‖`, the Frobenius norm over all entries (theory §1: over batch *and* features).
   public var norm: Double { squaredNorm.squareRoot() }
 
-  /// `rms(self) = ‖self‖/√N` with `N = rows · columns` (SPEC §1); 0 for an empty matrix.
+  /// `rms(self) = ‖self‖/√N` with `N = rows · columns` (theory §1); 0 for an empty matrix.
   public var rms: Double { count == 0 ? 0 : (squaredNorm / Double(count)).squareRoot() }
 
   /// `‖self − other‖²`, accumulated in `Double`; shapes agree in entry count.

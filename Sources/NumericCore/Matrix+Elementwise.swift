@@ -1,4 +1,4 @@
-// Elementwise operations with an activation `φ` (SPEC §2, §3.3), on preallocated matrices.
+// Elementwise operations with an activation `φ` (theory §2, §3.3), on preallocated matrices.
 
 extension Matrix {
   /// `self = φ(z)` entry by entry; `z` has the same shape.

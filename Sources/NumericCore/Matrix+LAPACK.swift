@@ -1,5 +1,5 @@
 // Symmetric eigenproblems and singular values through LAPACK (used as references for the
-// power-iteration spectral norms of SPEC §3.4, and for exact spectral-norm initialization).
+// power-iteration spectral norms of theory §3.4, and for exact spectral-norm initialization).
 
 extension Matrix {
   /// Singular values in descending order (`min(rows, columns)` of them), by LAPACK gesdd.

@@ -53,7 +53,7 @@ extension Matrix {
 
   /// A random `rows × columns` matrix with all singular values equal to `spectralNorm`: the
   /// orthogonal factor `U Vᵀ` of a Gaussian matrix, scaled (the exact spectral-norm
-  /// initialization of SPEC §5.1 `spectral-exact`).
+  /// initialization of theory §5.1 `spectral-exact`).
   /// - Throws: `NumericError.lapackFailure` if the SVD fails (it does not for Gaussian input).
   public static func randomSemiOrthogonal(
     rows: Int, columns: Int, spectralNorm: Double, using generator: inout SeededGenerator

@@ -1,5 +1,5 @@
 // Affine-free per-sample RMS normalization `ν(z) = z / r`, `r_i = √(mean_j z_ij² + ε)`, with its
-// exact VJP and JVP (SPEC §5.3 item 1, §3.3 last line), on preallocated matrices.
+// exact VJP and JVP (theory §5.3 item 1, §3.3 last line), on preallocated matrices.
 //
 // Row by row, with `y = ν(z)` and `d` columns, the Jacobian is `J = (I − y yᵀ/d) / r`: symmetric,
 // so the VJP and the JVP are the same map `v ↦ (v − y · mean(v ⊙ y)) / r`. `ε` enters only `r`,

@@ -1,4 +1,4 @@
-/// A dense row-major matrix of `rows × columns` scalars (SPEC §1: a batch of `n` samples at a
+/// A dense row-major matrix of `rows × columns` scalars (theory §1: a batch of `n` samples at a
 /// layer of width `d` is an `n × d` matrix; weights are `[fanOut, fanIn]`).
 ///
 /// A value type over one contiguous array, so it is `Sendable` and copies are cheap until one side
@@ -38,7 +38,7 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Equatable {
     self.init(rows: nestedRows.count, columns: columns, storage: nestedRows.flatMap { $0 })
   }
 
-  /// Number of entries, `rows · columns` (the `N` of SPEC §1 for an activation matrix).
+  /// Number of entries, `rows · columns` (the `N` of theory §1 for an activation matrix).
   @inlinable public var count: Int { rows * columns }
 
   /// `(rows, columns)`, for shape checks and messages.

@@ -13,7 +13,7 @@ public enum NewtonSchulzVariant: String, Codable, CaseIterable, Sendable {
 /// Orthogonalizes a matrix by a Newton–Schulz iteration: returns (approximately) its polar factor
 /// `U Vᵀ`, where `A = U Σ Vᵀ` is the thin SVD restricted to the *nonzero* singular values, so a
 /// rank-deficient `A` (e.g. a gradient over a batch smaller than the width) maps to a partial
-/// isometry of the same rank. Used by spectral descent (SPEC §5.1 [SC]).
+/// isometry of the same rank. Used by spectral descent (theory §5.1 [SC]).
 ///
 /// Shapes: `A` is `m × n` (any aspect ratio). The iteration starts from `X₀ = A/‖A‖_F` (all
 /// singular values in (0, 1]) and works on the smaller Gram matrix: `XXᵀ` (`m × m`) when

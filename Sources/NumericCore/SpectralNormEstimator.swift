@@ -1,5 +1,5 @@
 /// The spectral norm `‖A‖_*` (largest singular value) by power iteration on `AᵀA`, warm-started
-/// from the previous call's right singular vector (SPEC §3.4).
+/// from the previous call's right singular vector (theory §3.4).
 ///
 /// Each iteration costs two matrix–vector products and yields two lower bounds of the norm,
 /// `‖A v‖ ≤ ‖AᵀA v‖/‖A v‖ ≤ ‖A‖_*` for a unit `v`; iteration stops when they (or two successive

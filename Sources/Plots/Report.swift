@@ -12,7 +12,7 @@ import Foundation
 ///   (Markdown) or become `<code>` (HTML).
 ///
 /// ```swift
-/// var report = Report(title: "BFA at initialization (SPEC §6.1)")
+/// var report = Report(title: "BFA at initialization (theory §6.1)")
 /// report.add(.paragraph("Width 1024, depth 64, 5 seeds."))
 /// report.add(.table(ReportTable(header: ["layer", "bfa_cos"], rows: [["1", ReportTable.number(0.98)]])))
 /// report.add(.figure(ReportFigure(fileName: "bfa_cos.svg", caption: "cos θ_ℓ at init", figure: figure)))

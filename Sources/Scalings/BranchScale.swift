@@ -1,4 +1,4 @@
-/// The ResNet branch scale β as a rule in the depth L (SPEC §2, §5.1): `F_ℓ = F_{ℓ−1} + β·branch`.
+/// The ResNet branch scale β as a rule in the depth L (theory §2, §5.1): `F_ℓ = F_{ℓ−1} + β·branch`.
 ///
 /// Written to files and read from the command line as its `slug`: `inv-sqrt` (1/√L), `2/sqrt`
 /// (2/√L), `inv` (1/L), or a positive number (`1`, `0.5`).

@@ -3,7 +3,7 @@ import NumericCore
 
 /// The scaling rules of one tensor role in a preset: how tensors of that role are initialized,
 /// their forward multiplier `a`, and their learning-rate multiplier `η_ℓ/η` per optimizer family
-/// (SPEC §5.1).
+/// (theory §5.1).
 public struct RoleRule: Codable, Equatable, Sendable {
   /// Distribution of the initial entries.
   public var initialization: InitializationKind
@@ -82,7 +82,7 @@ public struct RoleRule: Codable, Equatable, Sendable {
   }
 }
 
-/// The four role rules of a preset (SPEC §5.1): MLP layer 1 / ResNet embedding are `input`,
+/// The four role rules of a preset (theory §5.1): MLP layer 1 / ResNet embedding are `input`,
 /// MLP layers 2…L−1 / ResNet blocks are `hidden`, MLP layer L / ResNet readout are `output`, and
 /// every bias vector is `bias` (evaluated as a weight with fanIn = 1 and gain 1).
 public struct RoleRules: Codable, Equatable, Sendable {
@@ -125,7 +125,7 @@ public struct RoleRules: Codable, Equatable, Sendable {
 }
 
 /// A parametrization preset: a table that maps (role, fanIn, fanOut, depth L, optimizer) to
-/// (init std σ, forward multiplier a, learning-rate multiplier η_ℓ/η) (SPEC §5.1), plus what
+/// (init std σ, forward multiplier a, learning-rate multiplier η_ℓ/η) (theory §5.1), plus what
 /// a user needs to know about it. The catalog is `Presets`.
 ///
 /// The base learning rate `η` lives with the optimizer; a global `initScale` multiplies every
@@ -138,7 +138,7 @@ public struct Preset: Codable, Equatable, Sendable {
   /// The paper (or convention) it comes from.
   public var reference: String
   /// Whether some of its constants are our reconstruction rather than confirmed from the paper
-  /// (SPEC: reconstructions must be flagged in user docs).
+  /// (theory: reconstructions must be flagged in user docs).
   public var isReconstruction: Bool
   /// Caveats: what is reconstructed, what lives elsewhere (e.g. spectral descent in the optimizer).
   public var note: String?

@@ -1,7 +1,7 @@
 import Networks
 
 /// What a user or a file can get wrong when choosing a parametrization; every message says what
-/// was expected, what was found and how to fix it (SPEC §5.1).
+/// was expected, what was found and how to fix it (theory §5.1).
 public enum PresetError: Error, Equatable, CustomStringConvertible {
   /// No preset has this name; `known` lists the valid names.
   case unknownPreset(String, known: [String])

@@ -1,6 +1,6 @@
 import Networks
 
-/// The branch scale β a ResNet gets from a preset and an optional user request (SPEC §2, §5.1).
+/// The branch scale β a ResNet gets from a preset and an optional user request (theory §2, §5.1).
 ///
 /// - A preset restricted to some architectures (`resnet-*`) must be used with one of them.
 /// - MLP: no branch scale (`nil`); requesting one is an error.
@@ -37,7 +37,7 @@ public func resolveBranchScale(
   }
 }
 
-/// An architecture, preset and optimizer family combined into a `NetworkSpec` (SPEC §5.1): the
+/// An architecture, preset and optimizer family combined into a `NetworkSpec` (theory §5.1): the
 /// resolved configuration a run prints at start and writes into its config.json.
 public struct PresetResolution: Codable, Equatable, Sendable {
   /// The parametrization.

@@ -1,6 +1,6 @@
 import Networks
 
-/// The catalog of parametrization presets of SPEC §5.1, each a table of `ScalingLaw`s.
+/// The catalog of parametrization presets of theory §5.1, each a table of `ScalingLaw`s.
 ///
 /// Laws are written with `g` = gain of the input activation (see `ScalingLaw`), `L` = depth.
 /// Derived presets (`mf-mup`, `fsc`, `resnet-*`) are built from `mup` by multiplying single
@@ -13,7 +13,7 @@ public enum Presets {
     summary: "Standard parametrization (PyTorch-style He init): every weight drawn with std "
       + "g/√fanIn, forward multiplier 1, one global learning rate for all tensors. Feature "
       + "learning vanishes or the output blows up as width grows at a fixed learning rate.",
-    reference: "He et al. 2015 (gain); SPEC §5.1",
+    reference: "He et al. 2015 (gain); theory §5.1",
     rules: uniformRules(
       weight: RoleRule(
         initStandardDeviation: .gain * .fanIn(-0.5), sgdLearningRate: .one, adamLearningRate: .one),
@@ -26,7 +26,7 @@ public enum Presets {
     summary: "Neural-tangent parametrization: weights N(0, 1) and forward multiplier g/√fanIn, "
       + "one global learning rate. Same forward pass as sp at init, but training approaches the "
       + "lazy kernel regime as width grows: relative feature changes shrink like 1/√width.",
-    reference: "Jacot, Gabriel & Hongler 2018, Neural Tangent Kernel; SPEC §5.1",
+    reference: "Jacot, Gabriel & Hongler 2018, Neural Tangent Kernel; theory §5.1",
     rules: uniformRules(
       weight: RoleRule(
         initStandardDeviation: .one, forwardMultiplier: .gain * .fanIn(-0.5),
@@ -48,7 +48,7 @@ public enum Presets {
       + "output ×1/fanIn; Adam: input ×1, hidden and output ×1/fanIn). Every layer's features "
       + "move by Θ(1) per step as width grows, so the best learning rate transfers across widths.",
     reference: "Yang & Hu 2021, Tensor Programs IV (arXiv 2011.14522); Yang et al. 2022, "
-      + "Tensor Programs V (arXiv 2203.03466); SPEC §5.1",
+      + "Tensor Programs V (arXiv 2203.03466); theory §5.1",
     rules: RoleRules(
       input: RoleRule(
         initStandardDeviation: .gain * .fanIn(-0.5), sgdLearningRate: .fanOut(1), adamLearningRate: .one),
@@ -68,7 +68,7 @@ public enum Presets {
       + "updates too (SGD rate ×fanOut/fanIn, Adam rate ×1/fanIn); biases are weights with "
       + "fanIn = 1. Equivalent to μP in the width limit, and defined for any layer shape.",
     reference: "Yang, Simon & Bernstein 2023, A Spectral Condition for Feature Learning "
-      + "(arXiv 2310.17813) [SC]; SPEC §5.1",
+      + "(arXiv 2310.17813) [SC]; theory §5.1",
     rules: spectralRules(initialization: .gaussian))
 
   /// `spectral-exact`: `spectral` with semi-orthogonal initialization of exact spectral norm
@@ -81,7 +81,7 @@ public enum Presets {
       + "(entry rms (g/√fanIn)·min(1, √(fanOut/fanIn)), as in spectral), with the same learning "
       + "rates.",
     reference: "Yang, Simon & Bernstein 2023, A Spectral Condition for Feature Learning "
-      + "(arXiv 2310.17813) [SC]; SPEC §5.1",
+      + "(arXiv 2310.17813) [SC]; theory §5.1",
     note: "The spectral-descent update (each step rescaled to spectral norm η·√(fanOut/fanIn)) is "
       + "an optimizer choice (--optimizer spectral, whose rates are √(fanOut/fanIn) in every "
       + "preset); this preset sets only the initialization and the learning-rate multipliers.",
@@ -99,7 +99,7 @@ public enum Presets {
         + "depth L (SGD: 1/L, Adam: 1/(fanIn·L)). Reduces to μP at fixed depth. [FSF] predicts "
         + "that the feature speed per unit loss decay at layer L−1 grows like √L.",
       reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF], "
-        + "\"MF+μP\"; SPEC §5.1",
+        + "\"MF+μP\"; theory §5.1",
       isReconstruction: true,
       note: "Reconstruction: the paper's exact constants were not confirmed; hidden rates ÷ L is "
         + "our reading, for SGD and (unverified) for Adam. Designed for depth-L ReLU MLPs.",
@@ -121,10 +121,10 @@ public enum Presets {
         + "hidden SGD rates ×1/L² and input SGD rate ×1/L, so every layer contributes ≈ 1/L of "
         + "the loss decay. Reduces to μP at fixed depth. [FSF] predicts that the feature speed "
         + "per unit loss decay at layer L−1 stays ≈ constant in depth.",
-      reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF]; SPEC §5.1",
+      reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF]; theory §5.1",
       isReconstruction: true,
       note: "Reconstruction: the paper's exact constants were not confirmed. The SGD table follows "
-        + "SPEC §5.1; the Adam table (μP Adam with hidden and input rates ÷ L) is an unverified "
+        + "Theory §5.1; the Adam table (μP Adam with hidden and input rates ÷ L) is an unverified "
         + "reconstruction. Designed for depth-L ReLU MLPs.",
       rules: rules)
   }()
@@ -139,7 +139,7 @@ public enum Presets {
       summary: "ResNet with branch scale β = 1/√L and μP initialization and rates (embedding as "
         + "input, blocks as hidden, readout as output). [FSF]: the output backward-feature angle "
         + "is depth-independent at init.",
-      reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF]; SPEC §5.1",
+      reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF]; theory §5.1",
       isReconstruction: true,
       note: "Reconstruction: SGD rates are μP's; the Adam hidden rate ×1/√L is our unverified "
         + "reading.",
@@ -156,9 +156,9 @@ public enum Presets {
       summary: "ResNet with branch scale β = 1/L and μP initialization, hidden SGD rates ×L to "
         + "compensate the smaller branches. [FSF]: the output backward-feature angle tends to 1 "
         + "with depth (trivial alignment: the network is close to linear in its blocks).",
-      reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF]; SPEC §5.1",
+      reference: "Chizat & Netrapalli, The Feature Speed Formula (arXiv 2311.18718) [FSF]; theory §5.1",
       isReconstruction: true,
-      note: "Reconstruction: hidden SGD rates ×L follow SPEC §5.1; the Adam table (μP's, hidden ×1) "
+      note: "Reconstruction: hidden SGD rates ×L follow theory §5.1; the Adam table (μP's, hidden ×1) "
         + "is our unverified reading.",
       architectures: [.resnet], branchScale: .inverseDepth, rules: rules)
   }()

@@ -1,7 +1,7 @@
 import Foundation
 import Networks
 
-/// The optimizer family a learning-rate rule is written for (SPEC §5.1). Raw values are CLI slugs.
+/// The optimizer family a learning-rate rule is written for (theory §5.1). Raw values are CLI slugs.
 ///
 /// Presets give separate learning-rate multipliers for SGD-like updates (the step is proportional
 /// to the gradient), Adam-like updates (the step is normalized entry-wise, so its size does not
@@ -15,7 +15,7 @@ public enum OptimizerFamily: String, Codable, CaseIterable, Sendable {
   case spectral
 }
 
-/// One scalar scaling rule, a monomial in the sizes of a tensor (SPEC §5.1):
+/// One scalar scaling rule, a monomial in the sizes of a tensor (theory §5.1):
 ///
 ///     value = coefficient · g^[includesGain] · fanIn^p · fanOut^q · L^r · min(1, (fanOut/fanIn)^e)
 ///

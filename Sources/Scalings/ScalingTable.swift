@@ -8,7 +8,7 @@ public enum ParameterTensor: String, Codable, CaseIterable, Sendable {
   case bias
 }
 
-/// One tensor's resolved scaling (SPEC §5.1): the line a user checks first when a sweep looks
+/// One tensor's resolved scaling (theory §5.1): the line a user checks first when a sweep looks
 /// wrong. Printed by `featurespeed presets` and written into every run's config.json.
 public struct ScalingTableRow: Codable, Equatable, Sendable {
   /// Layer index as users see it (MLP 1…L, ResNet 0…L+1).

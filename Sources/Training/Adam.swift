@@ -2,7 +2,7 @@ import NumericCore
 import Networks
 
 /// Adam, and AdamW when `weightDecay > 0`, with per-tensor learning rates, PyTorch convention
-/// (SPEC §5.1 Adam family; weights and biases alike):
+/// (theory §5.1 Adam family; weights and biases alike):
 ///
 ///     m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,   m̂ = m/(1 − β₁ᵗ),   v̂ = v/(1 − β₂ᵗ)
 ///     δθ = −η_k ( m̂ / (√v̂ + ε) + λ θ )

@@ -6,7 +6,7 @@ import NumericCore
 ///
 /// Shapes: `inputs` is `count × inputDimension` (row-major `Float`); `labels` has `count` entries in
 /// `0..<classCount`; `regressionTargets` is `count × targetDimension`. Batches are copied into a
-/// network's `Workspace` with `fillBatch`, converting to the training scalar (SPEC §1: batch as rows).
+/// network's `Workspace` with `fillBatch`, converting to the training scalar (theory §1: batch as rows).
 public struct Dataset: Sendable {
   /// Stable slug, e.g. `mnist-train`, `synthetic-teacher-test`.
   public let name: String

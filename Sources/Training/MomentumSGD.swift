@@ -2,7 +2,7 @@ import NumericCore
 import Networks
 
 /// Gradient descent with heavy-ball or Nesterov momentum, PyTorch convention (`dampening = 0`),
-/// with per-tensor learning rates (SPEC §3.1, §5.1 SGD family):
+/// with per-tensor learning rates (theory §3.1, §5.1 SGD family):
 ///
 ///     v ← μ v + g          (v = g at the first step)
 ///     δθ = −η_k v           or, with Nesterov,   δθ = −η_k (g + μ v)

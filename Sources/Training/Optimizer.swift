@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// A rule turning gradients into a parameter step `δθ` (SPEC §3.1).
+/// A rule turning gradients into a parameter step `δθ` (theory §3.1).
 ///
 /// Measurements need the step before it is applied (its contributions `C_k = −⟨∇_k, δθ_k⟩` and
 /// its tangent `δF_ℓ`), so an optimizer computes the step into a buffer with the structure of the
@@ -16,7 +16,7 @@ public protocol Optimizer<Scalar>: Sendable {
   /// Stable slug (`sgd`, `momentum`, `adam`, `adamw`, `spectral`).
   var name: String { get }
   /// `η_k` per `[layer position][unit]` (weight and optional bias), from the network spec's
-  /// scalings and the base rate (SPEC §5.1); may be changed between steps.
+  /// scalings and the base rate (theory §5.1); may be changed between steps.
   var learningRates: LearningRates { get set }
   /// Writes this step's `δθ` into `update` (same structure as the parameters) and advances the
   /// optimizer's state, if any.
@@ -39,7 +39,7 @@ extension Optimizer {
   }
 }
 
-/// Plain gradient descent with per-tensor learning rates, `δθ_k = −η_k ∇_k ℒ` (SPEC §3.1), where
+/// Plain gradient descent with per-tensor learning rates, `δθ_k = −η_k ∇_k ℒ` (theory §3.1), where
 /// `η_k = baseLearningRate × learningRateMultiplier` of the tensor's `LayerScaling`.
 public struct SGD<Scalar: BLASScalar>: Optimizer {
   public var name: String { "sgd" }

@@ -1,6 +1,6 @@
 import Scalings
 
-/// The optimizers of `featurespeed train --optimizer` (SPEC §3.1, §5.1). Raw values are CLI
+/// The optimizers of `featurespeed train --optimizer` (theory §3.1, §5.1). Raw values are CLI
 /// slugs and the `optimizer` of config.json.
 public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
   /// Plain gradient descent, `δθ = −η_k ∇_k` (`SGD`).

@@ -7,7 +7,7 @@ import Scalings
 /// `--newton-schulz-steps`, `--newton-schulz-variant`). Constants that do not belong to `kind`
 /// are ignored, except `nesterov` and a positive `weightDecay`, which `validate()` rejects for
 /// other optimizers than `momentum` and `adamw`. Per-tensor learning rates come from the network
-/// spec (the preset resolved for `family`) and the base rate (SPEC §5.1).
+/// spec (the preset resolved for `family`) and the base rate (theory §5.1).
 ///
 /// Decoding accepts missing keys (their defaults), so hand-written files may give only `kind`.
 public struct OptimizerSettings: Codable, Equatable, Sendable {

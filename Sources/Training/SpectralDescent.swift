@@ -1,7 +1,7 @@
 import NumericCore
 import Networks
 
-/// Spectral descent ([SC] "spectral descent", SPEC §5.1): every weight step is the orthogonalized
+/// Spectral descent ([SC] "spectral descent", theory §5.1): every weight step is the orthogonalized
 /// gradient, scaled by the tensor's rate,
 ///
 ///     δW_k = −η_k · O(∇_{W_k} ℒ),   O(A) = U Vᵀ  (polar factor of A = U Σ Vᵀ, by Newton–Schulz)

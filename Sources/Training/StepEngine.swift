@@ -3,8 +3,8 @@ import Networks
 import Measurements
 import Scalings
 
-/// One optimization step on the batch held in `workspace` (SPEC §3): forward, loss, backward, the
-/// optimizer's update, FSC-control of the per-layer rates when asked (SPEC §5.3) and — when asked —
+/// One optimization step on the batch held in `workspace` (theory §3): forward, loss, backward, the
+/// optimizer's update, FSC-control of the per-layer rates when asked (theory §5.3) and — when asked —
 /// the per-layer measurements of `FeatureSpeedMeter`.
 ///
 /// It owns every buffer (workspace, gradients, update, meter), made once, so a step allocates
@@ -121,7 +121,7 @@ public struct StepEngine<Scalar: BLASScalar> {
     return .stepped(loss: loss, correct: workspace.correct, measurement: measurement, control: decision)
   }
 
-  /// FSC-control (SPEC §5.3): the contributions of the step at the preset rates, the controller's
+  /// FSC-control (theory §5.3): the contributions of the step at the preset rates, the controller's
   /// factors, and the step rescaled by them (SGD: the rates; other optimizers: the update buffer,
   /// which is linear in the rates).
   private mutating func control(step index: Int, loss: Double) -> ControlDecision {

@@ -3,7 +3,7 @@ import Networks
 import Measurements
 import Scalings
 
-/// The training loop (SPEC §3): seeded batches, forward, loss, backward, the optimizer step, and
+/// The training loop (theory §3): seeded batches, forward, loss, backward, the optimizer step, and
 /// at measured steps the per-layer measurements of `FeatureSpeedMeter`.
 ///
 /// All buffers are made once (see `StepEngine`); a step allocates nothing. Divergence (NaN/±∞

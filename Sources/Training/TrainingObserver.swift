@@ -34,7 +34,7 @@ public protocol TrainingObserver {
   mutating func didMeasure(_ measurement: StepMeasurement) throws
   /// After every evaluation on the test split.
   mutating func didEvaluate(_ evaluation: Evaluation) throws
-  /// At every step under FSC-control (SPEC §5.3), with the decision applied to that step.
+  /// At every step under FSC-control (theory §5.3), with the decision applied to that step.
   mutating func didControl(_ decision: ControlDecision) throws
   /// Polled before every step; `true` stops the run with `.interrupted`.
   func shouldStop() -> Bool

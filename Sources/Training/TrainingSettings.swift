@@ -20,7 +20,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
   public var evaluateEvery: Int
   /// The optimizer (default plain SGD).
   public var optimizer: OptimizerSettings
-  /// FSC-control of the per-layer learning rates (SPEC §5.3); inactive by default.
+  /// FSC-control of the per-layer learning rates (theory §5.3); inactive by default.
   public var control: ControlSettings
 
   public init(

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// `featurespeed train` under FSC-control (SPEC §5.3): every decision is logged in control.csv,
+/// `featurespeed train` under FSC-control (theory §5.3): every decision is logged in control.csv,
 /// the measured contributions are the targets, and conflicting or invalid options are refused.
 @Suite("featurespeed train with FSC-control, end to end")
 struct ControlCommandTests {

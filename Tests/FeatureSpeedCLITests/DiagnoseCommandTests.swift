@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// `featurespeed diagnose` end to end (SPEC §5.2): it names a deliberately mis-scaled layer, its
+/// `featurespeed diagnose` end to end (theory §5.2): it names a deliberately mis-scaled layer, its
 /// multipliers file is loadable by `train --preset-file` and fixes the contribution, and bad files
 /// are rejected with a fix.
 @Suite("featurespeed diagnose, end to end")

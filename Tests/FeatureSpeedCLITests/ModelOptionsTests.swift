@@ -4,7 +4,7 @@ import Experiments
 @testable import FeatureSpeedCLI
 
 @Suite struct ModelOptionsTests {
-  @Test("--normalize-features reaches the architecture of the run (SPEC §5.3 item 1); off by default")
+  @Test("--normalize-features reaches the architecture of the run (theory §5.3 item 1); off by default")
   func normalizeFeatures() throws {
     for (arguments, expected) in [(["--arch", "resnet"], false), (["--arch", "resnet", "--normalize-features"], true)] {
       var request = RunRequest()

@@ -6,7 +6,7 @@ import _TestSupport
   import FoundationXML
 #endif
 
-/// `featurespeed reproduce NAME --quick` for every reproduction (SPEC §6.4–§6.7): the files of the
+/// `featurespeed reproduce NAME --quick` for every reproduction (theory §6.4–§6.7): the files of the
 /// report exist, the CSV files have the expected columns and rows, the figures and the HTML page
 /// are well-formed XML, and a second invocation reuses the finished runs.
 @Suite("featurespeed reproduce --quick")

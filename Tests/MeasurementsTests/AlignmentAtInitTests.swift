@@ -4,9 +4,9 @@ import Networks
 import Measurements
 import _TestSupport
 
-/// SPEC §4 claims at initialization, with fixed seeds: the backward–feature angle of a
+/// Theory §4 claims at initialization, with fixed seeds: the backward–feature angle of a
 /// He-initialized ReLU MLP degrades with the layer index (cos θ_ℓ = Θ(1/√ℓ)), while a ResNet with
-/// β = 1/√L keeps it roughly level across layers (SPEC §6.1, [FSF] Fig. 2a).
+/// β = 1/√L keeps it roughly level across layers (theory §6.1, [FSF] Fig. 2a).
 @Suite struct AlignmentAtInitTests {
   /// Per-layer BFA cosines at init under one global learning rate (sp), averaged over seeds.
   static func layerCosines(
@@ -38,7 +38,7 @@ import _TestSupport
     #expect(hidden[0] > 0.9)
     #expect(hidden[3] > hidden[11] && hidden[11] > hidden[22])
     #expect(hidden[22] < 0.45)
-    // cos θ_ℓ·√ℓ stays of order one (SPEC §4 predicts ≈ 1.22 per sample, width → ∞).
+    // cos θ_ℓ·√ℓ stays of order one (theory §4 predicts ≈ 1.22 per sample, width → ∞).
     for l in 4...(depth - 1) {
       let scaled = hidden[l - 1] * Double(l).squareRoot()
       #expect(scaled > 0.7 && scaled < 1.8, "layer \(l): cos θ·√ℓ = \(scaled)")

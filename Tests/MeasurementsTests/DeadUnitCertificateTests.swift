@@ -4,7 +4,7 @@ import Networks
 import Measurements
 import _TestSupport
 
-/// SPEC §4: when units of a ReLU layer's input are dead on the whole batch, the certified lower
+/// Theory §4: when units of a ReLU layer's input are dead on the whole batch, the certified lower
 /// bound `η a² λ_min(g gᵀ)` is an eigenvalue of the hidden kernel `K_ℓ`, attained by the
 /// dead-unit vector; `λ_min` is then known from one product.
 @Suite struct DeadUnitCertificateTests {

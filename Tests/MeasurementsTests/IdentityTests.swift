@@ -4,7 +4,7 @@ import Networks
 import Measurements
 import _TestSupport
 
-/// The exact identities of SPEC §3 as identities: the key identity `−⟨b_ℓ, δF_ℓ⟩ = Σ_{k≤ℓ} C_k`
+/// The exact identities of theory §3 as identities: the key identity `−⟨b_ℓ, δF_ℓ⟩ = Σ_{k≤ℓ} C_k`
 /// and the feature speed formula, at every layer, at init and after training steps, in Double
 /// (< 1e-10 relative) and Float (< 1e-3).
 @Suite struct IdentityTests {
@@ -27,7 +27,7 @@ import _TestSupport
     }
   }
 
-  /// With forward feature normalization `g = α(ν(F_ℓ))` (SPEC §5.3 item 1).
+  /// With forward feature normalization `g = α(ν(F_ℓ))` (theory §5.3 item 1).
   static let normalizedCases: [Case] = TestNetworks.configurations.map { c in
     Case(kind: c.kind, bias: c.bias, branchMatrices: c.branchMatrices, activation: c.branchMatrices == 2 ? .relu : .tanh,
          loss: c.bias ? .crossEntropy : .mse, normalizesFeatures: true)

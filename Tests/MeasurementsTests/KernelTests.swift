@@ -4,7 +4,7 @@ import Networks
 import Measurements
 import _TestSupport
 
-/// SPEC §4 as identities and properties: the matrix-free kernel against `Σ η_k J_k J_kᵀ` built
+/// Theory §4 as identities and properties: the matrix-free kernel against `Σ η_k J_k J_kᵀ` built
 /// from explicit Jacobians, `δF_ℓ = −K_ℓ b_ℓ`, Lanczos against the dense eigensolver, Hutchinson
 /// against exact traces, the Kantorovich bound against the measured angle, and the layer-to-layer
 /// Jacobian's singular values two ways.

@@ -3,7 +3,7 @@ import NumericCore
 import Networks
 import _TestSupport
 
-/// Backward normalization (SPEC §5.3 item 2): the rescaled signals hit `√N‖b̂‖ = target`, and
+/// Backward normalization (theory §5.3 item 2): the rescaled signals hit `√N‖b̂‖ = target`, and
 /// the rescaled gradients and steps are exactly plain GD with rates `η_k · P_k`.
 @Suite struct BackwardNormalizationTests {
   typealias Configuration = (kind: ArchitectureKind, bias: Bool, branchMatrices: Int)

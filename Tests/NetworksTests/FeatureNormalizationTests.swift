@@ -4,7 +4,7 @@ import NumericCore
 import Networks
 import _TestSupport
 
-/// Forward normalization `g = α(ν(F_ℓ))` (SPEC §5.3 item 1): where it applies, that it is what
+/// Forward normalization `g = α(ν(F_ℓ))` (theory §5.3 item 1): where it applies, that it is what
 /// the forward pass computes, VJP–JVP adjointness of the whole network, the SGD-step tangent (batch
 /// and probe Gram paths) and buffer reuse. Finite differences: `FiniteDifferenceTests`.
 @Suite struct FeatureNormalizationTests {

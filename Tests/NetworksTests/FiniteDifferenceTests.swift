@@ -4,8 +4,8 @@ import Networks
 import _TestSupport
 
 /// Backward (VJP) and tangent (JVP) passes against central finite differences in Double
-/// (SPEC §3.1, §3.3), for every architecture option, activation and loss, and with forward
-/// feature normalization (SPEC §5.3) for ReLU and tanh.
+/// (theory §3.1, §3.3), for every architecture option, activation and loss, and with forward
+/// feature normalization (theory §5.3) for ReLU and tanh.
 @Suite struct FiniteDifferenceTests {
   static let step = 1e-5
 

@@ -4,7 +4,7 @@ import Networks
 import _TestSupport
 
 @Suite struct NetworkTests {
-  @Test("Layer indices and roles follow SPEC §2")
+  @Test("Layer indices and roles follow theory §2")
   func layout() throws {
     let mlp = try TestNetworks.spec(kind: .mlp, depth: 4)
     #expect(mlp.layerIndices == [1, 2, 3, 4])
@@ -35,7 +35,7 @@ import _TestSupport
     #expect(message.contains("-3") && message.contains("≥ 1"))
   }
 
-  @Test("The MLP forward pass equals the SPEC §2 formula written out")
+  @Test("The MLP forward pass equals the theory §2 formula written out")
   func mlpForwardFormula() throws {
     let spec = try TestNetworks.spec(kind: .mlp, depth: 3, activation: .tanh, bias: true)
     let network = try Network<Double>(spec: spec, seed: 1)
@@ -54,7 +54,7 @@ import _TestSupport
     }
   }
 
-  @Test("The ResNet forward pass equals the SPEC §2 formula written out")
+  @Test("The ResNet forward pass equals the theory §2 formula written out")
   func resnetForwardFormula() throws {
     let spec = try TestNetworks.spec(kind: .resnet, depth: 2, activation: .relu)
     let network = try Network<Double>(spec: spec, seed: 2)
@@ -88,7 +88,7 @@ import _TestSupport
     #expect(relativeError(wd.features.last!.doubles, wf.features.last!.doubles) < 1e-5)
   }
 
-  @Test("Losses match their definitions (SPEC §1)")
+  @Test("Losses match their definitions (theory §1)")
   func losses() {
     var output = Matrix<Double>([[1, 2, 3], [0, -1, 4]])
     var targets = BatchTargets<Double>(rows: 2, outputDimension: 3, loss: .mse)

@@ -3,7 +3,7 @@ import NumericCore
 import Networks
 import _TestSupport
 
-/// The partial passes behind SPEC §4's matrix-free kernels: the pullback of a seed at one feature
+/// The partial passes behind theory §4's matrix-free kernels: the pullback of a seed at one feature
 /// (`J_kᵀ u`, `J_{k→ℓ}ᵀ u`) and the tangent started at a feature (`J_{k→ℓ} v`), checked as exact
 /// identities in Double against the full passes (which are checked against finite differences
 /// in `FiniteDifferenceTests`): adjointness, the chain rule, and agreement with `backward`.

@@ -2,7 +2,7 @@ import Testing
 import NumericCore
 import _TestSupport
 
-/// The Kantorovich, random-direction and isometry statements of SPEC §4 on random SPD matrices.
+/// The Kantorovich, random-direction and isometry statements of theory §4 on random SPD matrices.
 @Suite struct AlignmentBoundsTests {
   /// `⟨b, A b⟩/(‖b‖ ‖A b‖)`.
   func alignment(_ a: Matrix<Double>, _ b: [Double]) -> Double {

@@ -2,7 +2,7 @@ import Testing
 import NumericCore
 import _TestSupport
 
-/// Hutchinson estimates of the spectral moments `m_p = tr(A^p)/N` against exact traces (SPEC §4).
+/// Hutchinson estimates of the spectral moments `m_p = tr(A^p)/N` against exact traces (theory §4).
 @Suite struct HutchinsonTests {
   /// A random PSD `A = BᵀB/samples` of `dimension × dimension` with its exact `m_1` and `m_2`.
   func randomPSD(dimension: Int, samples: Int, seed: UInt64) -> (a: Matrix<Double>, m1: Double, m2: Double) {

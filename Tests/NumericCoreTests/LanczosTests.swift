@@ -2,7 +2,7 @@ import Testing
 import NumericCore
 import _TestSupport
 
-/// Lanczos extreme eigenvalues against dense LAPACK, its stopping rules and product counts (SPEC §4).
+/// Lanczos extreme eigenvalues against dense LAPACK, its stopping rules and product counts (theory §4).
 @Suite struct LanczosTests {
   /// Runs `solver` on the dense symmetric `a` with gemv as the product, checking that `products`
   /// counts the calls of the closure exactly.

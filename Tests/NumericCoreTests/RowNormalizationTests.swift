@@ -2,7 +2,7 @@ import Testing
 import NumericCore
 import _TestSupport
 
-/// The per-sample RMS normalization `ν(z) = z / √(mean_row z² + ε)` of SPEC §5.3 (`ε = 0`, as the
+/// The per-sample RMS normalization `ν(z) = z / √(mean_row z² + ε)` of theory §5.3 (`ε = 0`, as the
 /// networks use it): rows of rms 1,
 /// its JVP against central finite differences, and VJP–JVP adjointness, through an activation.
 @Suite struct RowNormalizationTests {

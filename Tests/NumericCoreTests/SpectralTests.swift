@@ -2,7 +2,7 @@ import Testing
 import NumericCore
 import _TestSupport
 
-/// LAPACK wrappers against known spectra; power iteration against the SVD (SPEC §3.4).
+/// LAPACK wrappers against known spectra; power iteration against the SVD (theory §3.4).
 @Suite struct SpectralTests {
   @Test("Singular values and SVD factors of known matrices")
   func knownSingularValues() throws {

@@ -16,7 +16,7 @@ private func ratiosToMup(
   }
 }
 
-/// The factors SPEC §5.1 states, relative to μP, for a tensor of role `role` at depth `L`.
+/// The factors theory §5.1 states, relative to μP, for a tensor of role `role` at depth `L`.
 private func statedFactors(_ name: String, role: LayerRole, optimizer: OptimizerFamily, depth: Int)
   -> (std: Double, multiplier: Double, rate: Double)
 {

@@ -4,7 +4,7 @@ import Networks
 @testable import Scalings
 import Testing
 
-/// SPEC §5.2: the F, S, C, A numbers, verdicts, hints and multipliers of a diagnosis, on
+/// Theory §5.2: the F, S, C, A numbers, verdicts, hints and multipliers of a diagnosis, on
 /// hand-made measurements; and the learning-rate file `train --preset-file` loads.
 @Suite struct FSCDiagnosisTests {
   /// A step with the given per-layer contributions, rms, backward norms and cosines.

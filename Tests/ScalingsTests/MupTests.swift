@@ -2,7 +2,7 @@ import Networks
 @testable import Scalings
 import Testing
 
-/// SPEC §5.1 μP table, written out per role, with the gain rule (g = gain of the input activation).
+/// Theory §5.1 μP table, written out per role, with the gain rule (g = gain of the input activation).
 private func expectedMup(
   role: LayerRole, fanIn: Int, fanOut: Int, gain: Double, optimizer: OptimizerFamily
 ) -> (std: Double, multiplier: Double, rate: Double) {

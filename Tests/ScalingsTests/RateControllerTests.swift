@@ -3,7 +3,7 @@ import Networks
 @testable import Scalings
 import Testing
 
-/// SPEC §5.3: the factors FSC-control decides, checked as the formulas they implement.
+/// Theory §5.3: the factors FSC-control decides, checked as the formulas they implement.
 @Suite struct RateControllerTests {
   let signals = [
     LayerSignals(unitContribution: 0.02, gradientNormSquared: 0.4, backwardNorm: 0.5, featureCount: 64, featureRMS: 1.2, bfaCos: 0.8),

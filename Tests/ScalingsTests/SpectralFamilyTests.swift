@@ -3,7 +3,7 @@ import Networks
 @testable import Scalings
 import Testing
 
-/// The spectral-descent family (SPEC §5.1 [SC]): every preset's rate multiplier is √(fanOut/fanIn)
+/// The spectral-descent family (theory §5.1 [SC]): every preset's rate multiplier is √(fanOut/fanIn)
 /// (biases: fanIn = 1), so an orthogonalized step has spectral norm η·√(fanOut/fanIn).
 @Suite struct SpectralFamilyTests {
   @Test(arguments: Presets.all)

@@ -7,7 +7,7 @@ import _TestSupport
 
 @testable import Training
 
-/// FSC-control through `StepEngine` (SPEC §5.3), in Float64 with exact measurements.
+/// FSC-control through `StepEngine` (theory §5.3), in Float64 with exact measurements.
 @Suite struct ControlTests {
   static let optimizers: [(OptimizerSettings, Double)] = [
     (OptimizerSettings(kind: .sgd), 0.01), (OptimizerSettings(kind: .momentum, nesterov: true), 0.005),

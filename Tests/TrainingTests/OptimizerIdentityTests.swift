@@ -6,7 +6,7 @@ import _TestSupport
 
 @testable import Training
 
-/// The key identity `−⟨b_ℓ, δF_ℓ⟩ = Σ_{k≤ℓ} C_k` with `C_k = −⟨∇_k, δθ_k⟩` (SPEC §3.1–3.2) and the
+/// The key identity `−⟨b_ℓ, δF_ℓ⟩ = Σ_{k≤ℓ} C_k` with `C_k = −⟨∇_k, δθ_k⟩` (theory §3.1–3.2) and the
 /// feature speed formula, for every optimizer, measured through `StepEngine` in exact mode over
 /// several steps (so momentum and moments are non-trivial), in Float64 to 1e-10.
 @Suite struct OptimizerIdentityTests {

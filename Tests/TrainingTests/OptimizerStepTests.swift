@@ -8,7 +8,7 @@ import _TestSupport
 @testable import Training
 
 /// Each optimizer's step against values computed by hand, entry by entry, over three steps on a
-/// tiny network (SPEC §3.1, §5.1): momentum, Nesterov, Adam with bias correction, AdamW decay,
+/// tiny network (theory §3.1, §5.1): momentum, Nesterov, Adam with bias correction, AdamW decay,
 /// spectral descent; plus `apply == computeUpdate + add` and linearity in the learning rate.
 @Suite struct OptimizerStepTests {
   /// An MLP 2 → 3 → 2 with biases; TestNetworks rates: layer 1 weight ×0.75, layer 2 weight ×1,

@@ -7,7 +7,7 @@ import Networks
 public enum TestNetworks {
   /// A spec with non-trivial multipliers: forward multiplier `1 + 0.1·layer`, learning-rate
   /// multiplier `0.5 + 0.25·layer` (biases `0.7`), bias init std `0.3`; optionally with forward
-  /// feature normalization (SPEC §5.3).
+  /// feature normalization (theory §5.3).
   public static func spec(
     kind: ArchitectureKind, inputDimension: Int = 4, width: Int = 6, depth: Int = 3,
     outputDimension: Int = 3, activation: Activation = .relu, bias: Bool = false,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Dense-Gram spectrum of the backward-to-feature kernel (SPEC §4) in JAX: the baseline of bench/kernel.
+"""Dense-Gram spectrum of the backward-to-feature kernel (theory §4) in JAX: the baseline of bench/kernel.
 
     python bench/peers/kernel_jax.py --workload DIR [--layers output,last-hidden] [--threads N] [--x64]
                                      [--method jacobian|structured] [--eigensolver jax|lapack]

@@ -9,7 +9,7 @@ import Networks
 /// spectral update ratios and angles of input and hidden layers are width-independent (p = 0),
 /// and so is the output's spectral update ratio; under `ntk` features stay Θ(1) while hidden and input feature
 /// updates decay like width^−1/2 and the output still moves Θ(1) per step. `sp` has no entry.
-/// Depth ([FSF], SPEC §4, §5.1 — partly **reconstructions**): in iid-initialized ReLU MLPs the
+/// Depth ([FSF], theory §4, §5.1 — partly **reconstructions**): in iid-initialized ReLU MLPs the
 /// backward–feature angle of the last hidden layer decays like depth^−1/2, features stay Θ(1);
 /// ResNets with β = 1/√L or 1/L keep features and the output angle depth-independent; the feature
 /// speed per unit loss decay at layer L−1 is flat under `fsc` and grows like √L under `mf-mup`.

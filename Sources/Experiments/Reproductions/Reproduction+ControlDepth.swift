@@ -3,7 +3,7 @@ import Measurements
 import Scalings
 import Training
 
-/// The `control-depth` demonstration (SPEC §5.3): deep ReLU MLPs (sp initialization) on
+/// The `control-depth` demonstration (theory §5.3): deep ReLU MLPs (sp initialization) on
 /// Fashion-MNIST, trained by plain SGD with one global learning rate and by FSC-control, at
 /// several depths with the same settings.
 public enum ControlDepth {

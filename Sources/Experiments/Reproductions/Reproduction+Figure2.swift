@@ -2,7 +2,7 @@ import Foundation
 import Networks
 import Measurements
 
-/// The analyses of [FSF] Fig. 2 (SPEC §6.1–§6.3): backward–feature angles at initialization,
+/// The analyses of [FSF] Fig. 2 (theory §6.1–§6.3): backward–feature angles at initialization,
 /// read from the step-0 `bfa_cos` rows of each run.
 extension Reproduction {
   typealias Cells = [(job: SweepCell, rows: [LayerMeasurement])]

@@ -5,29 +5,29 @@ import Scalings
 import Training
 
 /// The published results FeatureSpeed reproduces with one command (`featurespeed reproduce NAME`,
-/// SPEC §6). Each is a small sweep of training runs plus an analysis that writes tidy CSV and the
+/// theory §6). Each is a small sweep of training runs plus an analysis that writes tidy CSV and the
 /// key numbers to compare with the paper; the CLI adds the figures and the report.
 public enum ReproductionName: String, CaseIterable, Codable, Sendable {
-  /// SPEC §6.6 [SC]: relative feature and spectral weight changes vs width for sp/ntk/mup/spectral.
+  /// Theory §6.6 [SC]: relative feature and spectral weight changes vs width for sp/ntk/mup/spectral.
   case spectralWidth = "spectral-width"
-  /// SPEC §6.7 [SC]: stable rank of one-step and accumulated updates vs batch size.
+  /// Theory §6.7 [SC]: stable rank of one-step and accumulated updates vs batch size.
   case spectralRank = "spectral-rank"
-  /// SPEC §6.4 [FSF] Fig. 3: feature speed per unit loss decay at ℓ = L−1 vs depth.
+  /// Theory §6.4 [FSF] Fig. 3: feature speed per unit loss decay at ℓ = L−1 vs depth.
   case fig3
-  /// SPEC §6.5 [FSF]: the FSF residual and the BFA over a real training run.
+  /// Theory §6.5 [FSF]: the FSF residual and the BFA over a real training run.
   case fsfTraining = "fsf-training"
-  /// SPEC §6.1 [FSF] Fig. 2a: the BFA at init against the layer, MLP and ResNet (β = 1/√L).
+  /// Theory §6.1 [FSF] Fig. 2a: the BFA at init against the layer, MLP and ResNet (β = 1/√L).
   case fig2a
-  /// SPEC §6.2 [FSF] Fig. 2b: the output BFA at init against depth, MLP and ResNets (β = 1, 1/√L, 1/L).
+  /// Theory §6.2 [FSF] Fig. 2b: the output BFA at init against depth, MLP and ResNets (β = 1, 1/√L, 1/L).
   case fig2b
-  /// SPEC §6.3 [FSF] Fig. 2c: the output BFA at init against the normalized branch scale √L·β.
+  /// Theory §6.3 [FSF] Fig. 2c: the output BFA at init against the normalized branch scale √L·β.
   case fig2c
-  /// SPEC §5.3: deep ReLU MLPs on Fashion-MNIST under one global SGD rate against FSC-control, over depth.
+  /// Theory §5.3: deep ReLU MLPs on Fashion-MNIST under one global SGD rate against FSC-control, over depth.
   case controlDepth = "control-depth"
 }
 
 extension ReproductionName {
-  /// Whether the runs use SPEC §6.1's Gaussian inputs and targets whatever `--data` says.
+  /// Whether the runs use theory §6.1's Gaussian inputs and targets whatever `--data` says.
   public var usesGaussianData: Bool { [.fig3, .fig2a, .fig2b, .fig2c].contains(self) }
 }
 
@@ -37,7 +37,7 @@ public struct Reproduction: Sendable {
   public let name: ReproductionName
   public let quick: Bool
   /// The data of the runs (default: Fashion-MNIST where the paper uses image data, synthetic in
-  /// quick mode; fig3 always uses Gaussian inputs and targets, as SPEC §6.1).
+  /// quick mode; fig3 always uses Gaussian inputs and targets, as theory §6.1).
   public var data: DataSource
 
   public init(_ name: ReproductionName, quick: Bool, data: DataSource? = nil) {
@@ -60,21 +60,21 @@ public struct Reproduction: Sendable {
     }
   }
 
-  /// SPEC section and paper.
+  /// Theory section and paper.
   public var source: String {
     switch name {
-    case .spectralWidth: "SPEC §6.6; Yang, Simon & Bernstein, A Spectral Condition for Feature Learning [SC]"
-    case .spectralRank: "SPEC §6.7; [SC]"
-    case .fig3: "SPEC §6.4; Chizat & Netrapalli, The Feature Speed Formula [FSF], Fig. 3"
-    case .fsfTraining: "SPEC §6.5; [FSF] §3"
-    case .fig2a: "SPEC §6.1 and §4; [FSF] Fig. 2a"
-    case .fig2b: "SPEC §6.2 and §4; [FSF] Fig. 2b"
-    case .fig2c: "SPEC §6.3 and §4; [FSF] Fig. 2c"
-    case .controlDepth: "SPEC §5.2–5.3; [FSF v2] FSC-control (our reconstruction)"
+    case .spectralWidth: "Theory §6.6; Yang, Simon & Bernstein, A Spectral Condition for Feature Learning [SC]"
+    case .spectralRank: "Theory §6.7; [SC]"
+    case .fig3: "Theory §6.4; Chizat & Netrapalli, The Feature Speed Formula [FSF], Fig. 3"
+    case .fsfTraining: "Theory §6.5; [FSF] §3"
+    case .fig2a: "Theory §6.1 and §4; [FSF] Fig. 2a"
+    case .fig2b: "Theory §6.2 and §4; [FSF] Fig. 2b"
+    case .fig2c: "Theory §6.3 and §4; [FSF] Fig. 2c"
+    case .controlDepth: "Theory §5.2–5.3; [FSF v2] FSC-control (our reconstruction)"
     }
   }
 
-  /// The claim being checked, as the paper (or SPEC) states it.
+  /// The claim being checked, as the paper (or docs/theory.md) states it.
   public var claim: String {
     switch name {
     case .spectralWidth:
@@ -84,7 +84,7 @@ public struct Reproduction: Sendable {
     case .fig3:
       "At the last hidden layer, the feature speed per unit loss decay stays ≈ constant in depth under fsc and grows ≈ √L under mf-mup; ResNets with β = 1/√L keep it bounded."
     case .fig2a:
-      "In an iid-initialized (He) ReLU MLP, cos θ_ℓ = Θ(1/√ℓ): cos θ_ℓ·√ℓ levels off (SPEC §4 predicts ≈ 1.22 per sample, n = 1); in a ResNet with β = 1/√L, cos θ_ℓ stays roughly level across layers (we test |p| ≤ 0.2 for cos θ_ℓ ∝ ℓ^p, against the MLP's −½)."
+      "In an iid-initialized (He) ReLU MLP, cos θ_ℓ = Θ(1/√ℓ): cos θ_ℓ·√ℓ levels off (theory §4 predicts ≈ 1.22 per sample, n = 1); in a ResNet with β = 1/√L, cos θ_ℓ stays roughly level across layers (we test |p| ≤ 0.2 for cos θ_ℓ ∝ ℓ^p, against the MLP's −½)."
     case .fig2b:
       "The angle of the last feature before the readout (ResNet: the residual stream after block L; MLP: layer L − 1) decays to 0 with depth for the MLP and for ResNets with β = 1, is depth-independent for β = 1/√L, and tends to 1 (trivial alignment) for β = 1/L."
     case .fig2c:
@@ -181,7 +181,7 @@ public struct Reproduction: Sendable {
         }
       }
     case .fig2a:
-      // SPEC §6.1: width 1024, depth 64, Gaussian inputs d_0 = width, scalar output, MSE to
+      // theory §6.1: width 1024, depth 64, Gaussian inputs d_0 = width, scalar output, MSE to
       // Gaussian targets, n = 1 and 16, 5 seeds. One measured step at initialization.
       let width = quick ? 16 : 1024, depth = quick ? 6 : 64
       for architecture in [ArchitectureKind.mlp, .resnet] {
@@ -247,7 +247,7 @@ public struct Reproduction: Sendable {
     return jobs
   }
 
-  /// SPEC §6.1's setting for the angle at initialization: standard parametrization (He init, one
+  /// Theory §6.1's setting for the angle at initialization: standard parametrization (He init, one
   /// learning rate), Gaussian inputs with `d_0 = width`, a scalar output, MSE to Gaussian targets,
   /// one step measured exactly (full-batch tangent pass), in Float64 (a ResNet with β = 1 grows
   /// like 1.5^L and would overflow Float32 at L = 256).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The target shares `c_k` of the first-order loss decay per layer (SPEC §5.2 criterion C,
+/// The target shares `c_k` of the first-order loss decay per layer (theory §5.2 criterion C,
 /// §5.3 item 3): uniform by default, or explicit weights normalized to sum 1.
 public enum ContributionProfile: Codable, Equatable, Sendable {
   /// `c_k = 1/L` for every one of the `L` layer positions.

@@ -1,5 +1,5 @@
 /// What a user can get wrong when configuring FSC-control, diagnosis or a learning-rate file
-/// (SPEC §5.2–5.3); every message says what was expected, what was found and how to fix it.
+/// (theory §5.2–5.3); every message says what was expected, what was found and how to fix it.
 public enum ControlError: Error, Equatable, CustomStringConvertible {
   /// A numeric control option is out of range.
   case invalidSetting(flag: String, value: String, expected: String)

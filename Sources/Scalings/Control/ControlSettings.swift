@@ -1,4 +1,4 @@
-/// What FSC-control does at every step (SPEC §5.3, a reconstruction consistent with [FSF]).
+/// What FSC-control does at every step (theory §5.3, a reconstruction consistent with [FSF]).
 /// Each part is switched on separately; everything off is plain training.
 ///
 /// Forward normalization (item 1) is a property of the network (`Architecture.normalizesFeatures`),
@@ -15,7 +15,7 @@ public struct ControlSettings: Codable, Equatable, Sendable {
   public var cap: Double
   /// Weight of the newest value in the exponential moving average of the factors (1: no smoothing).
   public var smoothing: Double
-  /// Floor on `‖∇_{θ_k}ℒ‖²` (SPEC §5.3): a layer whose gradient is at or below it — or whose
+  /// Floor on `‖∇_{θ_k}ℒ‖²` (theory §5.3): a layer whose gradient is at or below it — or whose
   /// contribution at the preset rates is not positive — keeps its previous factor instead of
   /// dividing by a vanishing (or negative) number.
   public var floor: Double
@@ -80,7 +80,7 @@ public struct ControlSettings: Codable, Equatable, Sendable {
   }
 }
 
-/// What the adaptive learning rates aim at (SPEC §5.3 item 3).
+/// What the adaptive learning rates aim at (theory §5.3 item 3).
 public enum RateTarget: Codable, Equatable, Sendable {
   /// Contributions `C_k = c_k·Δ_t` with `Δ_t = ρ·ℒ_t`: every layer position `k` gets the share
   /// `c_k` of the profile of a first-order loss decay `ρ` times the current batch loss.

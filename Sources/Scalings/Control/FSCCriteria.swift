@@ -2,7 +2,7 @@ import Foundation
 import Measurements
 import Networks
 
-/// The thresholds of the FSC criteria (SPEC §5.2, [FSF v2]): the ranges inside which a measured
+/// The thresholds of the FSC criteria (theory §5.2, [FSF v2]): the ranges inside which a measured
 /// number passes. The papers state the criteria as `Θ(1)` / "non-vanishing" / "bounded below";
 /// these constants are our **reconstruction**, kept as data so one edit changes them.
 public struct FSCThresholds: Codable, Equatable, Sendable {
@@ -29,7 +29,7 @@ public struct FSCThresholds: Codable, Equatable, Sendable {
   public static let standard = FSCThresholds()
 }
 
-/// One FSC criterion (SPEC §5.2).
+/// One FSC criterion (theory §5.2).
 public enum FSCCriterion: String, Codable, CaseIterable, Sendable {
   /// Forward: `rms(F_ℓ) = Θ(1)` (D1).
   case forward = "F"
@@ -129,7 +129,7 @@ public struct LayerDiagnosis: Codable, Equatable, Sendable {
   public func verdict(_ criterion: FSCCriterion) -> String { warnings.contains(criterion) ? "warn" : "pass" }
 }
 
-/// The FSC diagnosis of a network (SPEC §5.2): per layer the F, S, C and A numbers of a short
+/// The FSC diagnosis of a network (theory §5.2): per layer the F, S, C and A numbers of a short
 /// calibration with pass/warn verdicts and hints, and the learning-rate multipliers that make the
 /// contributions match the target profile.
 public struct FSCDiagnosis: Codable, Equatable, Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Networks
 
 /// Per-layer learning-rate multipliers on top of a preset: what `featurespeed diagnose` suggests
-/// (SPEC §5.2) and `featurespeed train --preset-file` loads. Stored as JSON:
+/// (theory §5.2) and `featurespeed train --preset-file` loads. Stored as JSON:
 /// ```json
 /// {"format": "featurespeed-lr-multipliers", "preset": "sp", "architecture": "mlp", "depth": 8,
 ///  "layers": [{"layer": 1, "multiplier": 1.0}, …], "source": "featurespeed diagnose …"}

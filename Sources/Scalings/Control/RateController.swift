@@ -1,6 +1,6 @@
 import Measurements
 
-/// What the controller sees of one layer position at one step (SPEC §5.3), measured on the batch
+/// What the controller sees of one layer position at one step (theory §5.3), measured on the batch
 /// before the update.
 public struct LayerSignals: Sendable {
   /// `C_k(1) = −⟨∇_{θ_k}ℒ, δθ_k⟩` of the optimizer's step at the preset rates (factor 1), summed
@@ -72,7 +72,7 @@ public struct ControlDecision: Sendable {
   }
 }
 
-/// FSC-control of the learning rates (SPEC §5.3 items 2–3): from the signals of a step, the factor
+/// FSC-control of the learning rates (theory §5.3 items 2–3): from the signals of a step, the factor
 /// by which every layer position's preset learning rates are multiplied for that step.
 ///
 /// - Backward normalization alone: factor `P_k = target/(√N_k‖b_k‖)` (GD on the rescaled backward).
