@@ -95,6 +95,24 @@ import Testing
     }
   }
 
+  @Test("The absolute mup is mup with base width 1, except the readout bias (no width in its shape: rate 1 instead of fanOut)")
+  func absoluteMupIsBaseWidthOne() throws {
+    for optimizer in [OptimizerFamily.sgd, .adam] {
+      for architecture in [try mlp(width: 300, depth: 4), try resnet(width: 300, depth: 2)] {
+        let one = try scalingTable(for: resolve(architecture, Presets.mup, optimizer, base: 1), baseLearningRate: 1)
+        let absolute = try scalingTable(for: resolve(architecture, Presets.mup, optimizer, base: nil), baseLearningRate: 1)
+        for (a, b) in zip(one, absolute) {
+          #expect(close(a.initStandardDeviation, b.initStandardDeviation) && a.forwardMultiplier == b.forwardMultiplier, "\(a)")
+          if a.tensor == .bias && a.fanOut == architecture.outputDimension {
+            #expect(a.learningRateMultiplier == 1 && close(b.learningRateMultiplier, optimizer == .sgd ? 10 : 1), "\(a) vs \(b)")
+          } else {
+            #expect(close(a.learningRateMultiplier, b.learningRateMultiplier), "\(a) vs \(b)")
+          }
+        }
+      }
+    }
+  }
+
   @Test("Depth factors are kept: fsc at n = B is sp times its depth factors")
   func depthFactorsAreKept() throws {
     let depth = 6, width = 200
