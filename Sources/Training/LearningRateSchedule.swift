@@ -68,12 +68,16 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
     precondition(step >= 0 && steps > warmupSteps, "factor(step: \(step), steps: \(steps)) with \(warmupSteps) warmup steps")
     let w = warmupSteps
     if step < w { return Double(step + 1) / Double(w + 1) }
-    let p = min(1, Double(step - w) / Double(steps - w))
+    // q = 1 − p = (T − t)/(T − W) from integers, and (1 + cos πp)/2 = sin²(πq/2): both stay > 0 at
+    // the last step however long the run (1 + cos πp would round to 0 for T − W ≳ 1e8).
+    let q = max(0, Double(steps - step) / Double(steps - w))
     let f = resolvedFinalFraction
     switch kind {
     case .constant: return 1
-    case .linear: return f + (1 - f) * (1 - p)
-    case .cosine: return f + (1 - f) * (1 + cos(Double.pi * p)) / 2
+    case .linear: return f + (1 - f) * q
+    case .cosine:
+      let s = sin(Double.pi * q / 2)
+      return f + (1 - f) * s * s
     }
   }
 

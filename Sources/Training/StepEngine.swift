@@ -8,7 +8,8 @@ import Scalings
 /// the per-layer measurements of `FeatureSpeedMeter`.
 ///
 /// It owns every buffer (workspace, gradients, update, meter), made once, so a step allocates
-/// nothing. With plain SGD and no control, steps that are not measured fuse the update into the
+/// no tensor (only the small per-tensor rate table is rebuilt when the schedule's factor changes
+/// or control sets SGD's rates). With plain SGD and no control, steps that are not measured fuse the update into the
 /// backward pass (`Network.backwardApplyingSGD`): no gradient is stored. Otherwise the gradients
 /// are stored every step; other optimizers compute their update into a buffer, which control
 /// scales layer by layer and measured steps measure as `ParameterStep.general` before it is added.

@@ -7,7 +7,7 @@ import Scalings
 /// the rates of the learning-rate schedule (`TrainingSettings.schedule`), and at measured steps
 /// the per-layer measurements of `FeatureSpeedMeter`, made with the rates applied at that step.
 ///
-/// All buffers are made once (see `StepEngine`); a step allocates nothing. Divergence (NaN/±∞
+/// All buffers are made once (see `StepEngine`); a step allocates no tensor. Divergence (NaN/±∞
 /// loss or parameters) ends the run with `.diverged`, which is a result, not an error.
 public struct Trainer<Scalar: BLASScalar> {
   /// The network being trained (its parameters change every step).

@@ -21,6 +21,10 @@ import _TestSupport
     #expect(values(LearningRateSchedule(kind: .constant, warmupSteps: 3), steps: 5) == [0.25, 0.5, 0.75, 1, 1])
     #expect(values(LearningRateSchedule(), steps: 3) == [1, 1, 1])
     #expect(LearningRateSchedule().isConstant && !LearningRateSchedule(warmupSteps: 1).isConstant)
+    // The last step of a very long run still has s > 0 (no empty step, no zero rate).
+    for kind in [LearningRateScheduleKind.linear, .cosine] {
+      #expect(LearningRateSchedule(kind: kind).factor(step: 1_999_999_999, steps: 2_000_000_000) > 0)
+    }
   }
 
   static let shapes: [LearningRateSchedule] = [LearningRateScheduleKind.constant, .linear, .cosine].flatMap { kind in
