@@ -19,8 +19,13 @@ extension RunRequest {
       loss,
       preset,
       initScale,
+      baseWidth,
+      zeroReadout,
       learningRate,
       optimizer,
+      learningRateSchedule,
+      warmupSteps,
+      learningRateFinalFraction,
       data,
       inputDimension,
       outputDimension,
@@ -65,8 +70,15 @@ extension RunRequest {
     loss = try c.decodeIfPresent(Loss.self, forKey: .loss) ?? loss
     preset = try c.decodeIfPresent(String.self, forKey: .preset) ?? preset
     initScale = try c.decodeIfPresent(Double.self, forKey: .initScale) ?? initScale
+    baseWidth = try c.decodeIfPresent(Int.self, forKey: .baseWidth) ?? baseWidth
+    zeroReadout = try c.decodeIfPresent(Bool.self, forKey: .zeroReadout) ?? zeroReadout
     learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
     optimizer = try c.decodeIfPresent(OptimizerSettings.self, forKey: .optimizer) ?? optimizer
+    learningRateSchedule =
+      try c.decodeIfPresent(LearningRateScheduleKind.self, forKey: .learningRateSchedule) ?? learningRateSchedule
+    warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? warmupSteps
+    learningRateFinalFraction =
+      try c.decodeIfPresent(Double.self, forKey: .learningRateFinalFraction) ?? learningRateFinalFraction
     data = try c.decodeIfPresent(DataSource.self, forKey: .data) ?? data
     inputDimension = try c.decodeIfPresent(Int.self, forKey: .inputDimension) ?? inputDimension
     outputDimension = try c.decodeIfPresent(Int.self, forKey: .outputDimension) ?? outputDimension

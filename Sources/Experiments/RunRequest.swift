@@ -34,11 +34,24 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var preset: String = "mup"
   /// Global factor on every init standard deviation.
   public var initScale: Double = 1
+  /// mup-style base width `B` (`--base-width`): every width-dependent factor of the preset is
+  /// taken relative to the same network at width `B`, so the preset equals `sp` at width `B`
+  /// (see `BaseShapes`); `nil` uses the preset's absolute laws.
+  public var baseWidth: Int?
+  /// Zero-initialized readout (`--zero-readout`, mup's `readout_zero_init`): the output layer's
+  /// weight and bias start at 0.
+  public var zeroReadout = false
   /// Base learning rate `η`.
   public var learningRate: Double = 0.05
   /// The optimizer and its constants (default plain SGD); the preset's learning-rate laws are
   /// those of `optimizer.family`.
   public var optimizer = OptimizerSettings()
+  /// Learning-rate schedule after the warmup (`--lr-schedule`).
+  public var learningRateSchedule: LearningRateScheduleKind = .constant
+  /// Linear warmup steps (`--warmup-steps`, 0: none).
+  public var warmupSteps = 0
+  /// Final fraction of the decaying schedules (`--lr-final-fraction`; `nil`: 0).
+  public var learningRateFinalFraction: Double?
   /// Data source.
   public var data: DataSource = .synthetic(.teacher)
   /// Synthetic input dimension (file data: must match if given).
@@ -122,11 +135,17 @@ public struct RunRequest: Codable, Equatable, Sendable {
       calibrationSteps: controlCalibration)
   }
 
+  /// The learning-rate schedule implied by `--lr-schedule`, `--warmup-steps`, `--lr-final-fraction`.
+  public var schedule: LearningRateSchedule {
+    LearningRateSchedule(kind: learningRateSchedule, warmupSteps: warmupSteps, finalFraction: learningRateFinalFraction)
+  }
+
   /// The training-loop settings implied by the request.
   public var trainingSettings: TrainingSettings {
     TrainingSettings(
       baseLearningRate: learningRate, batchSize: batchSize, steps: steps, seed: seed, measureEvery: measureEvery,
-      measurement: measurementSettings, evaluateEvery: evaluateEvery, optimizer: optimizer, control: controlSettings)
+      measurement: measurementSettings, evaluateEvery: evaluateEvery, optimizer: optimizer, control: controlSettings,
+      schedule: schedule)
   }
 
   /// Checks what can be checked without loading data.
@@ -157,6 +176,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
     }
     if !(initScale.isFinite && initScale > 0) {
       throw RunError.invalidOption(flag: "--init-scale", value: "\(initScale)", expected: "a positive number")
+    }
+    if let baseWidth, baseWidth < 1 {
+      throw RunError.invalidOption(flag: "--base-width", value: "\(baseWidth)", expected: "a positive integer, e.g. --base-width 256")
     }
     if ![1, 2].contains(branchMatrices) {
       throw RunError.invalidOption(flag: "--branch-matrices", value: "\(branchMatrices)", expected: "1 or 2")

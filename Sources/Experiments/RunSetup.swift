@@ -44,7 +44,8 @@ public struct RunSetup: Sendable {
       normalizesFeatures: request.normalizesFeatures ?? false)
     var resolution = try PresetResolution(
       architecture: architecture, loss: request.loss, preset: preset, optimizer: request.optimizer.family,
-      branchScale: request.branchScale, initScale: request.initScale)
+      branchScale: request.branchScale, initScale: request.initScale,
+      baseShapes: request.baseWidth.map(BaseShapes.init(width:)), zeroReadout: request.zeroReadout)
     if let path = request.presetFile {
       let file = try LearningRateMultipliers.read(from: URL(fileURLWithPath: path))
       try file.apply(to: &resolution.spec, preset: preset.name, path: path)

@@ -7,9 +7,10 @@ import Training
 /// FSC-control `control.csv`, flushing at every measured step and evaluation (control: every 10
 /// steps and at the end) so an interrupted run keeps its rows, and forwards events to the reporter.
 struct RunWriter<Reporter: RunReporter>: TrainingObserver {
-  /// Header of `metrics.csv`: train rows every step (batch loss before the update), test rows at
-  /// evaluations (`step` = updates applied).
-  static var metricsHeader: [String] { ["run", "step", "split", "loss", "accuracy", "seconds"] }
+  /// Header of `metrics.csv`: train rows every step (batch loss before the update, and
+  /// `learning_rate_factor`, the schedule's `s_t` applied at that step), test rows at evaluations
+  /// (`step` = updates applied; no factor).
+  static var metricsHeader: [String] { ["run", "step", "split", "loss", "accuracy", "seconds", "learning_rate_factor"] }
 
   let run: String
   let totalSteps: Int
@@ -35,7 +36,8 @@ struct RunWriter<Reporter: RunReporter>: TrainingObserver {
 
   mutating func didStep(_ record: StepRecord) throws {
     lastRecord = record
-    try metrics.append(row: [.text(run), .integer(record.step), "train", .double(record.loss), .double(record.accuracy), .double(record.elapsedSeconds)])
+    try metrics.append(row: [.text(run), .integer(record.step), "train", .double(record.loss), .double(record.accuracy), .double(record.elapsedSeconds),
+      .double(record.learningRateFactor)])
     reporter.stepCompleted(record, totalSteps: totalSteps)
   }
 
@@ -50,7 +52,7 @@ struct RunWriter<Reporter: RunReporter>: TrainingObserver {
 
   mutating func didEvaluate(_ evaluation: Evaluation) throws {
     lastEvaluation = evaluation
-    try metrics.append(row: [.text(run), .integer(evaluation.step), "test", .double(evaluation.loss), .double(evaluation.accuracy), .empty])
+    try metrics.append(row: [.text(run), .integer(evaluation.step), "test", .double(evaluation.loss), .double(evaluation.accuracy), .empty, .empty])
     try metrics.flush()
     reporter.evaluated(evaluation)
   }

@@ -14,6 +14,7 @@ extension DType: ExpressibleByArgument {}
 extension OptimizerFamily: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension NewtonSchulzVariant: ExpressibleByArgument {}
+extension LearningRateScheduleKind: ExpressibleByArgument {}
 
 
 /// Positive integers separated by commas (`64,128,256`), for list-valued flags such as `--widths`.

@@ -32,14 +32,22 @@ struct ConsoleReporter: RunReporter {
         + "\(c.architecture.activation.rawValue)\(c.architecture.hasBias ? ", biases" : "")"
         + (c.architecture.kind == .resnet ? ", β = \(formatNumber(c.architecture.branchScale))\(c.branchScaleRule.map { " (\($0))" } ?? "")" : "")
         + ", \(c.parameterCount) parameters, \(c.dtype.rawValue)",
-      "  preset \(c.preset)\(c.presetIsReconstruction ? " (reconstruction)" : ""), \(c.optimizer), base learning rate \(formatNumber(c.training.baseLearningRate)), "
+      "  preset \(c.preset)\(c.presetIsReconstruction ? " (reconstruction)" : "")"
+        + (c.request.baseWidth.map { " relative to base width \($0) (= sp there)" } ?? "")
+        + (c.request.zeroReadout ? ", zero-initialized readout" : "")
+        + ", \(c.optimizer), base learning rate \(formatNumber(c.training.baseLearningRate)), "
         + "loss \(c.request.loss.rawValue)",
       "  data \(c.data.source): \(c.data.trainCount) train / \(c.data.testCount) test samples, batch \(c.training.batchSize), \(c.training.steps) steps, seed \(c.training.seed)",
       "  measuring every \(c.training.measureEvery) steps"
         + (c.training.measurement.probeRows.map { ", tangent on a probe of \($0) rows" } ?? ", exact tangent pass on the whole batch")
         + ", \(c.threads) BLAS thread\(c.threads == 1 ? "" : "s")",
     ]
+    if !c.training.schedule.isConstant { lines.append("  \(c.training.schedule.summary)") }
     if let control = c.training.control.summary { lines.append("  \(control)") }
+    if c.request.zeroReadout && c.training.measureEvery > 0 {
+      lines.append("  note: with a zero readout every hidden layer's backward signal is 0 at step 0, so cos θ and the "
+        + "FSF residual are undefined there (NaN in measurements.csv); they are defined from step 1 on")
+    }
     if let blas = c.blas { lines.append("  BLAS \(blas.summary)") }
     if let warning = c.blas?.warning { lines.append("  warning: \(warning)") }
     if showsTables { lines.append(renderTable(c.layers, mergingRepeatedLayers: !showsAllLayers)) }
@@ -73,8 +81,8 @@ struct ConsoleReporter: RunReporter {
       let w = spectral[s.layer]
       return [
         "\(s.layer)", formatNumber(s.featureRMS), formatNumber(s.backwardNorm), String(format: "%.3f", s.contributionShare),
-        String(format: "%.3f", s.bfaCos), formatNumber(s.featureUpdateRMS), actual,
-        s.fsfResidual.map(formatNumber) ?? "-",
+        s.bfaCos.isNaN ? "undef" : String(format: "%.3f", s.bfaCos), formatNumber(s.featureUpdateRMS), actual,
+        s.fsfResidual.map { $0.isNaN ? "undef" : formatNumber($0) } ?? "-",
         w.map { formatNumber($0.updateSpectralNorm / $0.spectralTarget) } ?? "-",
       ]
     }
@@ -82,6 +90,11 @@ struct ConsoleReporter: RunReporter {
     printOut("step \(m.step): loss \(formatNumber(m.lossBefore)), \(decay)")
     let header = ["layer", "rms F", "‖b‖", "C share", "cos θ", "rms δF", "rms ΔF", "FSF res", "‖δW‖*/√(o/i)"]
     let k = Self.edgeRows
+    defer {
+      if m.layers.contains(where: { $0.bfaCos.isNaN }) {
+        printOut("undef: b_ℓ = 0 or δF_ℓ = 0 at this layer (e.g. a zero-initialized readout at step 0), so cos θ and the FSF are 0/0 (NaN in measurements.csv)")
+      }
+    }
     guard !showsAllLayers, rows.count > 2 * k + 2 else {
       printOut(renderTextTable(header: header, rows: rows))
       return

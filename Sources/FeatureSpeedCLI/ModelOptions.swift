@@ -40,6 +40,11 @@ public struct ModelOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Global factor on every initialization standard deviation.")
   public var initScale: Double = 1
 
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "mup-style base width B: every width factor of the preset is taken relative to the network of width B, so the preset equals sp at width B (rates tuned in sp at width B carry over).",
+    valueName: "B"))
+  public var baseWidth: Int?
+
   public init() {}
 
   public func validate() throws {
@@ -49,12 +54,15 @@ public struct ModelOptions: ParsableArguments {
       throw ValidationError("--branch-matrices must be 1 or 2, got \(branchMatrices).")
     }
     if !(initScale.isFinite && initScale > 0) { throw ValidationError("--init-scale must be a positive number, got \(initScale).") }
+    if let baseWidth, baseWidth < 1 {
+      throw ValidationError("--base-width must be a positive integer (the width at which the preset equals sp), got \(baseWidth).")
+    }
     do { _ = try Presets.named(preset) } catch { throw ValidationError("\(error)") }
     do { _ = try parsedBranchScale() } catch { throw ValidationError("\(error)") }
   }
 
   /// Sets the model fields of `request` (architecture, width, depth, branch scale and matrices,
-  /// activation, bias, feature normalization, preset, init scale) from these options.
+  /// activation, bias, feature normalization, preset, init scale, base width) from these options.
   /// - Throws: `PresetError.invalidBranchScale`.
   public func apply(to request: inout RunRequest) throws {
     request.architecture = arch
@@ -67,6 +75,7 @@ public struct ModelOptions: ParsableArguments {
     request.normalizesFeatures = normalizeFeatures ? true : nil
     request.preset = preset
     request.initScale = initScale
+    request.baseWidth = baseWidth
   }
 
   /// `--branch-scale` parsed (`nil` when absent).

@@ -12,7 +12,12 @@ public struct PresetsCommand: ParsableCommand {
       multiplier (the learning rate is the base rate times the multiplier). With --list, the \
       presets and their summaries; with --rules, the preset's formulas per role.
 
-      Example: featurespeed presets --arch mlp --width 1024 --depth 8 --preset mup
+      With --base-width B, every width factor is taken relative to the network of width B \
+      (microsoft/mup's base shapes), so the preset equals sp at width B.
+
+      Examples:
+        featurespeed presets --arch mlp --width 1024 --depth 8 --preset mup
+        featurespeed presets --preset mup --width 1024 --base-width 256
       """)
 
   @OptionGroup public var model: ModelOptions
@@ -62,11 +67,15 @@ public struct PresetsCommand: ParsableCommand {
       normalizesFeatures: model.normalizeFeatures)
     let resolution = try PresetResolution(
       architecture: architecture, loss: .crossEntropy, preset: preset, optimizer: optimizer,
-      branchScale: try model.parsedBranchScale(), initScale: model.initScale)
+      branchScale: try model.parsedBranchScale(), initScale: model.initScale,
+      baseShapes: model.baseWidth.map(BaseShapes.init(width:)))
     var header = "\(preset.name) (\(optimizer.rawValue)) for a \(model.arch.rawValue) of width \(model.width), depth \(model.depth), "
       + "\(model.activation.rawValue), d_0 = \(inputDim), outputs = \(outputDim)"
     if let rule = resolution.branchScale {
       header += ", β = \(rule) = \(resolution.spec.architecture.branchScale)"
+    }
+    if let base = model.baseWidth {
+      header += ", base width \(base) (width factors relative to width \(base), where \(preset.name) equals sp)"
     }
     print(header)
     if preset.isReconstruction, let note = preset.note { print("Note: \(note)") }

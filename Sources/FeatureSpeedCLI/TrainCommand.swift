@@ -25,6 +25,9 @@ public struct TrainCommand: ParsableCommand {
         featurespeed train --optimizer adamw --learning-rate 0.01 --weight-decay 0.05
         featurespeed train --optimizer spectral --preset spectral \\
           --learning-rate 0.02
+        featurespeed train --lr-schedule cosine --warmup-steps 20 --steps 300 \\
+          --lr-final-fraction 0.1
+        featurespeed train --preset mup --base-width 256 --width 1024 --zero-readout
         featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 \\
           --control-feature-speed 0.05 --control-calibration 10
         featurespeed train --preset sp --depth 8 \\
@@ -36,6 +39,11 @@ public struct TrainCommand: ParsableCommand {
   @OptionGroup public var dataOptions: DataOptions
 
   @OptionGroup public var optimizerOptions: OptimizerOptions
+
+  @OptionGroup(title: "Learning-rate schedule") public var schedule: ScheduleOptions
+
+  @Flag(help: "Start the readout (output layer weight and bias) at 0, as mup's readout_zero_init. At step 0 every hidden layer's backward signal is then 0, so cos θ and the FSF residual are undefined (NaN) there.")
+  public var zeroReadout = false
 
   @Option(help: "Loss: cross-entropy or mse (one-hot targets for classification data).")
   public var loss: Loss = .crossEntropy
@@ -103,6 +111,8 @@ public struct TrainCommand: ParsableCommand {
     r.loss = loss
     r.learningRate = learningRate
     try optimizerOptions.apply(to: &r)
+    schedule.apply(to: &r)
+    r.zeroReadout = zeroReadout
     r.testSize = testSize
     r.steps = steps
     r.measureEvery = measureEvery

@@ -59,14 +59,17 @@ public struct FeatureSpeedStatistics: Codable, Equatable, Sendable {
   public var sensitivity: Double { backwardNorm * featureNorm }
   /// `c_ℓ = C_ℓ / Σ_k C_k`.
   public var contributionShare: Double { contribution / totalContribution }
-  /// `cos θ_ℓ = −⟨b_ℓ, δF_ℓ⟩ / (‖b_ℓ‖ ‖δF_ℓ‖)` (NaN when either vector is zero).
+  /// `cos θ_ℓ = −⟨b_ℓ, δF_ℓ⟩ / (‖b_ℓ‖ ‖δF_ℓ‖)`; NaN — undefined, not an error — when either
+  /// vector is zero, e.g. for every hidden layer at step 0 with a zero-initialized readout, where
+  /// `b_ℓ = 0` and `δF_ℓ = 0` (no division by zero traps in floating point: 0/0 is NaN).
   public var bfaCos: Double { alignment / (tangentBackwardNorm * featureUpdateNorm) }
   /// `BAFU_ℓ/‖F_ℓ‖ = Σ_{k≤ℓ} C_k / S_ℓ`.
   public var bafuRelative: Double { cumulativeContribution / sensitivity }
   /// `rms(δF_ℓ) / (−δℒ)`.
   public var featureSpeedPerLossDecay: Double { featureUpdateRMS / totalContribution }
   /// Relative residual of the feature speed formula `‖δF_ℓ‖ = Σ_{k≤ℓ}C_k / (‖b_ℓ‖ cos θ_ℓ)`;
-  /// `nil` outside exact mode, where the formula is not an identity.
+  /// `nil` outside exact mode, where the formula is not an identity; NaN where `cos θ_ℓ` is
+  /// undefined (`b_ℓ = 0` or `δF_ℓ = 0`), where the formula reads 0 = 0/0.
   public var fsfResidual: Double? {
     guard isExact else { return nil }
     let predicted = cumulativeContribution / (backwardNorm * bfaCos)

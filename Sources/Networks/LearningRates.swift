@@ -38,4 +38,9 @@ public struct LearningRates: Codable, Equatable, Sendable {
     }
     return result
   }
+
+  /// These rates with every tensor multiplied by `factor` (a learning-rate schedule's `s_t`).
+  public func scaled(by factor: Double) -> LearningRates {
+    scaled(byLayer: Array(repeating: factor, count: units.count))
+  }
 }

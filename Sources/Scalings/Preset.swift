@@ -68,17 +68,24 @@ public struct RoleRule: Codable, Equatable, Sendable {
   ///   - gain: the gain of the tensor's input activation (1 for a bias).
   ///   - optimizer: which learning-rate law to use.
   ///   - initScale: global factor on the init standard deviation (> 0).
+  ///   - base: with mup-style base shapes (`BaseShapes`), the tensor's shape in the base network
+  ///     and the rule every law equals there (`sp`'s for the same role); `nil` (default): the
+  ///     absolute laws.
   public func scaling(
     fanIn: Int, fanOut: Int, depth: Int, gain: Double, optimizer: OptimizerFamily,
-    initScale: Double = 1
+    initScale: Double = 1, base: (fanIn: Int, fanOut: Int, reference: RoleRule)? = nil
   ) -> LayerScaling {
-    LayerScaling(
+    func evaluate(_ law: ScalingLaw, _ reference: (RoleRule) -> ScalingLaw) -> Double {
+      guard let base else { return law.value(fanIn: fanIn, fanOut: fanOut, depth: depth, gain: gain) }
+      return law.value(
+        fanIn: fanIn, fanOut: fanOut, depth: depth, gain: gain, baseFanIn: base.fanIn, baseFanOut: base.fanOut,
+        reference: reference(base.reference))
+    }
+    return LayerScaling(
       initialization: initialization,
-      initStandardDeviation: initScale
-        * initStandardDeviation.value(fanIn: fanIn, fanOut: fanOut, depth: depth, gain: gain),
-      forwardMultiplier: forwardMultiplier.value(fanIn: fanIn, fanOut: fanOut, depth: depth, gain: gain),
-      learningRateMultiplier: learningRate(for: optimizer)
-        .value(fanIn: fanIn, fanOut: fanOut, depth: depth, gain: gain))
+      initStandardDeviation: initScale * evaluate(initStandardDeviation, \.initStandardDeviation),
+      forwardMultiplier: evaluate(forwardMultiplier, \.forwardMultiplier),
+      learningRateMultiplier: evaluate(learningRate(for: optimizer), { $0.learningRate(for: optimizer) }))
   }
 }
 
@@ -176,16 +183,20 @@ public struct Preset: Codable, Equatable, Sendable {
   ///   - unit: layout of the unit (role, fanIn, fanOut, input activation, bias, depth).
   ///   - optimizer: which learning-rate laws to use.
   ///   - initScale: global factor on every init standard deviation (> 0, default 1).
+  ///   - base: the unit in the base network of mup-style base shapes (`BaseShapes`: every law
+  ///     relative to it, equal to `sp`'s there), or `nil` (default) for the absolute laws.
   public func unitScaling(
-    for unit: UnitLayout, optimizer: OptimizerFamily, initScale: Double = 1
+    for unit: UnitLayout, optimizer: OptimizerFamily, initScale: Double = 1, base: UnitLayout? = nil
   ) -> UnitScaling {
+    let reference = Presets.standard.rules
     let weight = rules[unit.role].scaling(
       fanIn: unit.fanIn, fanOut: unit.fanOut, depth: unit.depth, gain: unit.inputActivation.gain,
-      optimizer: optimizer, initScale: initScale)
+      optimizer: optimizer, initScale: initScale,
+      base: base.map { ($0.fanIn, $0.fanOut, reference[unit.role]) })
     let bias = unit.hasBias
       ? rules.bias.scaling(
         fanIn: 1, fanOut: unit.fanOut, depth: unit.depth, gain: 1, optimizer: optimizer,
-        initScale: initScale)
+        initScale: initScale, base: base.map { (1, $0.fanOut, reference.bias) })
       : nil
     return UnitScaling(weight: weight, bias: bias)
   }

@@ -15,6 +15,8 @@ public enum PresetError: Error, Equatable, CustomStringConvertible {
   case invalidBranchScale(String)
   /// The global init scale is not a positive finite number.
   case invalidInitScale(Double)
+  /// The base width of `--base-width` is not a positive integer.
+  case invalidBaseWidth(Int)
 
   public var description: String {
     switch self {
@@ -38,6 +40,9 @@ public enum PresetError: Error, Equatable, CustomStringConvertible {
         + "m/sqrt with m > 0 (β = m/√L, e.g. 2/sqrt), or a positive number (e.g. 1, 0.5)."
     case .invalidInitScale(let value):
       return "The init scale must be a positive finite number, got \(value). Pass e.g. --init-scale 1."
+    case .invalidBaseWidth(let value):
+      return "The base width must be a positive integer, got \(value). Pass e.g. --base-width 256 (the width at "
+        + "which the preset equals sp), or drop --base-width for the preset's absolute laws."
     }
   }
 }

@@ -48,6 +48,11 @@ public struct PresetResolution: Codable, Equatable, Sendable {
   public var initScale: Double
   /// The resolved branch-scale rule (`nil` for MLPs); its value is `spec.architecture.branchScale`.
   public var branchScale: BranchScale?
+  /// mup-style base shapes: every law relative to the network at this hidden width (`nil`: the
+  /// absolute laws).
+  public var baseShapes: BaseShapes?
+  /// Whether the readout (the output layer's weight and bias) starts at 0.
+  public var zeroReadout: Bool
   /// The network with every unit scaled by the preset (and β set for ResNets).
   public var spec: NetworkSpec
 
@@ -61,11 +66,16 @@ public struct PresetResolution: Codable, Equatable, Sendable {
   ///   - optimizer: SGD or Adam learning-rate laws.
   ///   - branchScale: the user's `--branch-scale`, or `nil`.
   ///   - initScale: global factor on every init std (> 0, default 1).
-  /// - Throws: `PresetError` (architecture mismatch, branch scale, init scale) or
+  ///   - baseShapes: mup-style base shapes (`--base-width`), or `nil` (default).
+  ///   - zeroReadout: start the output layer's weight and bias at 0 (`--zero-readout`, mup's
+  ///     `readout_zero_init`; default false). Then at step 0 every hidden layer's backward signal
+  ///     `b_ℓ` is 0, so only the readout learns at that step.
+  /// - Throws: `PresetError` (architecture mismatch, branch scale, init scale, base width) or
   ///   `ArchitectureError`.
   public init(
     architecture: Architecture, loss: Loss, preset: Preset, optimizer: OptimizerFamily,
-    branchScale requested: BranchScale? = nil, initScale: Double = 1
+    branchScale requested: BranchScale? = nil, initScale: Double = 1, baseShapes: BaseShapes? = nil,
+    zeroReadout: Bool = false
   ) throws {
     guard initScale.isFinite && initScale > 0 else { throw PresetError.invalidInitScale(initScale) }
     let resolved = try resolveBranchScale(
@@ -76,8 +86,18 @@ public struct PresetResolution: Codable, Equatable, Sendable {
     self.optimizer = optimizer
     self.initScale = initScale
     self.branchScale = resolved
-    self.spec = try NetworkSpec(architecture: architecture, loss: loss) {
-      preset.unitScaling(for: $0, optimizer: optimizer, initScale: initScale)
+    self.baseShapes = baseShapes
+    self.zeroReadout = zeroReadout
+    let baseUnits = try baseShapes?.baseUnits(of: architecture)
+    self.spec = try NetworkSpec(architecture: architecture, loss: loss) { unit in
+      let position = unit.layerIndex - architecture.firstLayerIndex
+      let base = baseUnits?[position][unit.unitIndex]
+      var scaling = preset.unitScaling(for: unit, optimizer: optimizer, initScale: initScale, base: base)
+      if zeroReadout && unit.role == .output {
+        scaling.weight.initStandardDeviation = 0
+        scaling.bias?.initStandardDeviation = 0
+      }
+      return scaling
     }
   }
 

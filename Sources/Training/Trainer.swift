@@ -3,10 +3,11 @@ import Networks
 import Measurements
 import Scalings
 
-/// The training loop (theory §3): seeded batches, forward, loss, backward, the optimizer step, and
-/// at measured steps the per-layer measurements of `FeatureSpeedMeter`.
+/// The training loop (theory §3): seeded batches, forward, loss, backward, the optimizer step at
+/// the rates of the learning-rate schedule (`TrainingSettings.schedule`), and at measured steps
+/// the per-layer measurements of `FeatureSpeedMeter`, made with the rates applied at that step.
 ///
-/// All buffers are made once (see `StepEngine`); a step allocates nothing. Divergence (NaN/±∞
+/// All buffers are made once (see `StepEngine`); a step allocates no tensor. Divergence (NaN/±∞
 /// loss or parameters) ends the run with `.diverged`, which is a result, not an error.
 public struct Trainer<Scalar: BLASScalar> {
   /// The network being trained (its parameters change every step).
@@ -75,7 +76,8 @@ public struct Trainer<Scalar: BLASScalar> {
         indices: sampler.nextBatch(), inputs: &engine.workspace.input, targets: &engine.workspace.targets,
         loss: network.spec.loss)
       let loss: Double, correct: Int
-      switch engine.step(index: step, measure: settings.isMeasured(step: step)) {
+      let factor = settings.learningRateFactor(step: step)
+      switch engine.step(index: step, measure: settings.isMeasured(step: step), learningRateFactor: factor) {
       case .diverged(let reason):
         return .diverged(step: step, reason: reason)
       case .stepped(let stepLoss, let stepCorrect, let measurement, let control):
@@ -87,7 +89,7 @@ public struct Trainer<Scalar: BLASScalar> {
       completedSteps += 1
       try observer.didStep(StepRecord(
         step: step, loss: loss, accuracy: Double(correct) / Double(settings.batchSize),
-        elapsedSeconds: elapsed()))
+        elapsedSeconds: elapsed(), learningRateFactor: factor))
       let last = completedSteps == settings.steps
       if test != nil, last || (settings.evaluateEvery > 0 && completedSteps % settings.evaluateEvery == 0) {
         let evaluation = evaluate()

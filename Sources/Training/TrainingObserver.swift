@@ -11,6 +11,16 @@ public struct StepRecord: Codable, Equatable, Sendable {
   public var accuracy: Double
   /// Seconds since training started.
   public var elapsedSeconds: Double
+  /// `s_t`, the learning-rate schedule's factor applied at this step (1 without a schedule).
+  public var learningRateFactor: Double = 1
+
+  public init(step: Int, loss: Double, accuracy: Double, elapsedSeconds: Double, learningRateFactor: Double = 1) {
+    self.step = step
+    self.loss = loss
+    self.accuracy = accuracy
+    self.elapsedSeconds = elapsedSeconds
+    self.learningRateFactor = learningRateFactor
+  }
 }
 
 /// Loss and accuracy on the test split.

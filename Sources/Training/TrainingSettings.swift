@@ -22,11 +22,15 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
   public var optimizer: OptimizerSettings
   /// FSC-control of the per-layer learning rates (theory §5.3); inactive by default.
   public var control: ControlSettings
+  /// The learning-rate schedule `s_t`, a global factor on every tensor's (controlled) rate;
+  /// constant (`s_t = 1`) by default.
+  public var schedule: LearningRateSchedule
 
   public init(
     baseLearningRate: Double, batchSize: Int, steps: Int, seed: UInt64, measureEvery: Int = 10,
     measurement: MeasurementSettings = MeasurementSettings(), evaluateEvery: Int = 0,
-    optimizer: OptimizerSettings = OptimizerSettings(), control: ControlSettings = ControlSettings()
+    optimizer: OptimizerSettings = OptimizerSettings(), control: ControlSettings = ControlSettings(),
+    schedule: LearningRateSchedule = LearningRateSchedule()
   ) {
     self.baseLearningRate = baseLearningRate
     self.batchSize = batchSize
@@ -37,14 +41,15 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     self.evaluateEvery = evaluateEvery
     self.optimizer = optimizer
     self.control = control
+    self.schedule = schedule
   }
 
   enum CodingKeys: String, CodingKey {
-    case baseLearningRate, batchSize, steps, seed, measureEvery, measurement, evaluateEvery, optimizer, control
+    case baseLearningRate, batchSize, steps, seed, measureEvery, measurement, evaluateEvery, optimizer, control, schedule
   }
 
-  /// Decodes a settings object; `optimizer` and `control` may be missing (files written before
-  /// they existed) and then take their defaults.
+  /// Decodes a settings object; `optimizer`, `control` and `schedule` may be missing (files
+  /// written before they existed) and then take their defaults.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
@@ -54,7 +59,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
       measurement: try c.decode(MeasurementSettings.self, forKey: .measurement),
       evaluateEvery: try c.decode(Int.self, forKey: .evaluateEvery),
       optimizer: try c.decodeIfPresent(OptimizerSettings.self, forKey: .optimizer) ?? OptimizerSettings(),
-      control: try c.decodeIfPresent(ControlSettings.self, forKey: .control) ?? ControlSettings())
+      control: try c.decodeIfPresent(ControlSettings.self, forKey: .control) ?? ControlSettings(),
+      schedule: try c.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? LearningRateSchedule())
   }
 
   /// Checks every setting.
@@ -73,7 +79,11 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
       try require(probe >= 1 && probe <= batchSize, "probe", "\(probe)", "between 1 and the batch size (\(batchSize)); omit --probe for exact measurements on the whole batch")
     }
     try optimizer.validate()
+    try schedule.validate(steps: steps)
   }
+
+  /// `s_t` of the schedule at step `step` (see `LearningRateSchedule`).
+  public func learningRateFactor(step: Int) -> Double { schedule.factor(step: step, steps: steps) }
 
   /// Whether step `step` is measured.
   public func isMeasured(step: Int) -> Bool { measureEvery > 0 && step % measureEvery == 0 }

@@ -178,6 +178,11 @@ let documentedSweep = """
         control-smoothing: 0.5
         control-floor: 1e-20
         control-calibration: 10
+        lr-schedule: cosine
+        warmup-steps: 2
+        lr-final-fraction: 0.1
+        zero-readout: true
+        base-width: 32
       grid:
         learning-rate: [0.02]
         width: [64]
@@ -224,6 +229,11 @@ let documentedSweep = """
     expected.controlSmoothing = 0.5
     expected.controlFloor = 1e-20
     expected.controlCalibration = 10
+    expected.learningRateSchedule = .cosine
+    expected.warmupSteps = 2
+    expected.learningRateFinalFraction = 0.1
+    expected.zeroReadout = true
+    expected.baseWidth = 32
     expected.name = "learning-rate=0.02_width=64"
     expected.output = "runs/every-key/cells/learning-rate=0.02_width=64"
     #expect(config.cells == [SweepCell(

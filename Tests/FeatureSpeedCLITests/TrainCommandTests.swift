@@ -29,7 +29,8 @@ struct TrainCommandTests {
       #expect(!residuals.isEmpty && residuals.allSatisfy { $0 < 1e-3 })
 
       let metrics = try readCSV(out.appendingPathComponent("metrics.csv"))
-      #expect(metrics.header == ["run", "step", "split", "loss", "accuracy", "seconds"])
+      #expect(metrics.header == ["run", "step", "split", "loss", "accuracy", "seconds", "learning_rate_factor"])
+      #expect(metrics.rows.filter { $0[2] == "train" }.allSatisfy { $0[6] == "1.0" }, "no schedule: factor 1")
       #expect(metrics.rows.filter { $0[2] == "train" }.count == 12)
       #expect(metrics.rows.filter { $0[2] == "test" }.map { $0[1] } == ["6", "12"])
     }

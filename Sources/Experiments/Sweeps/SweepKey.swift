@@ -41,6 +41,11 @@ enum SweepKey: String, CaseIterable, Sendable {
   case weightDecay = "weight-decay"
   case newtonSchulzSteps = "newton-schulz-steps"
   case newtonSchulzVariant = "newton-schulz-variant"
+  case lrSchedule = "lr-schedule"
+  case warmupSteps = "warmup-steps"
+  case lrFinalFraction = "lr-final-fraction"
+  case zeroReadout = "zero-readout"
+  case baseWidth = "base-width"
 
   /// `train` flags a sweep owns or that only change the console, with the reason for messages.
   static let reserved: [String: String] = [
@@ -70,7 +75,7 @@ enum SweepKey: String, CaseIterable, Sendable {
   var acceptsNull: Bool {
     switch self {
     case .branchScale, .inputDim, .outputDim, .probe, .threads, .weightDecay, .newtonSchulzSteps, .presetFile,
-      .controlBackwardNorm, .controlDecay, .controlFeatureSpeed:
+      .controlBackwardNorm, .controlDecay, .controlFeatureSpeed, .lrFinalFraction, .baseWidth:
       true
     default: false
     }
@@ -109,6 +114,11 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .adamEpsilon: "a positive number"
     case .weightDecay: "a number ≥ 0, or null (0.01 for adamw)"
     case .newtonSchulzSteps: "a whole number ≥ 1, or null (5 quintic; cubic: a cap of 100)"
+    case .lrSchedule: "one of " + Self.choices(LearningRateScheduleKind.self)
+    case .warmupSteps: "a whole number ≥ 0, below steps"
+    case .lrFinalFraction: "a fraction in [0, 1], or null (0)"
+    case .zeroReadout: "true or false"
+    case .baseWidth: "a whole number ≥ 1, or null (the preset's absolute laws)"
     }
   }
 
@@ -155,6 +165,11 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .adamEpsilon: "1e-08"
     case .weightDecay: "0.01"
     case .newtonSchulzSteps: "5"
+    case .lrSchedule: "cosine"
+    case .warmupSteps: "10"
+    case .lrFinalFraction: "0.1"
+    case .zeroReadout: "true"
+    case .baseWidth: "256"
     }
   }
 
@@ -178,6 +193,10 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .dtype: return .dtype(try choice(trimmed, DType.self))
     case .optimizer: return .optimizer(try choice(trimmed, OptimizerKind.self))
     case .newtonSchulzVariant: return .newtonSchulzVariant(try choice(trimmed, NewtonSchulzVariant.self))
+    case .lrSchedule: return .learningRateSchedule(try choice(trimmed, LearningRateScheduleKind.self))
+    case .lrFinalFraction:
+      guard let x = Double(trimmed), x >= 0, x <= 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
+      return .number(x)
     case .momentum, .beta1, .beta2:
       guard let x = Double(trimmed), x >= 0, x < 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .number(x)
@@ -202,7 +221,7 @@ enum SweepKey: String, CaseIterable, Sendable {
         throw SweepValueProblem(expected: expectation, suggestion: nil)
       }
       return .branchScale(scale)
-    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors, .nesterov:
+    case .bias, .normalizeFeatures, .noActual, .noSpectral, .saveTensors, .nesterov, .zeroReadout:
       switch trimmed.lowercased() {
       case "true", "yes", "on": return .flag(true)
       case "false", "no", "off": return .flag(false)
@@ -217,10 +236,11 @@ enum SweepKey: String, CaseIterable, Sendable {
     case .branchMatrices:
       guard let n = Int(trimmed), n == 1 || n == 2 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
-    case .testSize, .measureEvery, .evaluateEvery:
+    case .testSize, .measureEvery, .evaluateEvery, .warmupSteps:
       guard let n = Int(trimmed), n >= 0 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
-    case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps, .newtonSchulzSteps:
+    case .inputDim, .outputDim, .probe, .threads, .width, .depth, .trainSize, .batchSize, .steps, .newtonSchulzSteps,
+      .baseWidth:
       guard let n = Int(trimmed), n >= 1 else { throw SweepValueProblem(expected: expectation, suggestion: nil) }
       return .integer(n)
     case .presetFile:
@@ -306,6 +326,13 @@ enum SweepKey: String, CaseIterable, Sendable {
     case (.newtonSchulzSteps, .integer(let n)): request.optimizer.newtonSchulzSteps = n
     case (.newtonSchulzSteps, .unset): request.optimizer.newtonSchulzSteps = nil
     case (.newtonSchulzVariant, .newtonSchulzVariant(let variant)): request.optimizer.newtonSchulzVariant = variant
+    case (.lrSchedule, .learningRateSchedule(let kind)): request.learningRateSchedule = kind
+    case (.warmupSteps, .integer(let n)): request.warmupSteps = n
+    case (.lrFinalFraction, .number(let x)): request.learningRateFinalFraction = x
+    case (.lrFinalFraction, .unset): request.learningRateFinalFraction = nil
+    case (.zeroReadout, .flag(let on)): request.zeroReadout = on
+    case (.baseWidth, .integer(let n)): request.baseWidth = n
+    case (.baseWidth, .unset): request.baseWidth = nil
     default: preconditionFailure("Value \(value) was not parsed for key \(rawValue)")
     }
   }
@@ -321,6 +348,7 @@ enum SweepValue: Equatable, Sendable {
   case dtype(DType)
   case optimizer(OptimizerKind)
   case newtonSchulzVariant(NewtonSchulzVariant)
+  case learningRateSchedule(LearningRateScheduleKind)
   case preset(String)
   case data(DataSource)
   case branchScale(BranchScale)
@@ -342,6 +370,7 @@ enum SweepValue: Equatable, Sendable {
     case .dtype(let dtype): dtype.rawValue
     case .optimizer(let kind): kind.rawValue
     case .newtonSchulzVariant(let variant): variant.rawValue
+    case .learningRateSchedule(let kind): kind.rawValue
     case .preset(let name): name
     case .data(let source): source.shortestSpelling
     case .branchScale(let scale): scale.slug
