@@ -28,7 +28,12 @@ public struct Tick: Sendable, Equatable {
 ///   than 7; minor ticks at 2 and 5 times each decade when the domain spans at most 8 decades,
 ///   labeled too (`20`, `50`, `2×10⁻⁴`) when fewer than 3 decades are in the domain; a domain of
 ///   less than a decade gets every multiple 1…9 of its decade (`1000, 2000, 3000, 4000`); one
-///   spanning less than a factor 3, or too narrow for two labels, gets linear 1-2-5 ticks instead.
+///   spanning less than a factor 3, or too narrow for two labels, gets linear 1-2-5 ticks instead;
+/// - **log over powers of two**: when the data shown on a log axis are all powers of two (widths
+///   64, 128, 256, 512; batch sizes), a labeled major tick at every power of two from the smallest
+///   to the largest value (`64`, `128`, `256`, `512`; every k-th labeled when there are more than
+///   `targetTickCount + 2`, always the smallest), so both extremes carry a label — decade ticks
+///   would give `60, 80, 100, 200` and leave the extremes unlabeled.
 public struct Axis: Sendable, Equatable {
   /// The axis title, e.g. `step` or `feature_rms — rms(F_ℓ)`.
   public var label: String
@@ -37,18 +42,49 @@ public struct Axis: Sendable, Equatable {
   /// The ticks inside the scale's domain, in increasing order.
   public var ticks: [Tick]
 
-  /// An axis with nice ticks for `scale`.
-  public init(label: String, scale: Scale, targetTickCount: Int = 6) {
+  /// An axis with nice ticks for `scale`; `data` (the values drawn along it) lets a log axis
+  /// tick at powers of two when they all are.
+  public init(label: String, scale: Scale, targetTickCount: Int = 6, data: [Double] = []) {
     self.label = label
     self.scale = scale
-    self.ticks = Self.ticks(for: scale, targetCount: targetTickCount)
+    self.ticks = Self.ticks(for: scale, targetCount: targetTickCount, data: data)
   }
 
   /// Nice ticks inside `scale.domain` (see the type's documentation).
-  public static func ticks(for scale: Scale, targetCount: Int = 6) -> [Tick] {
+  public static func ticks(for scale: Scale, targetCount: Int = 6, data: [Double] = []) -> [Tick] {
     switch scale.kind {
-    case .linear: linearTicks(in: scale.domain, targetCount: targetCount)
-    case .log: logTicks(in: scale.domain, targetCount: targetCount)
+    case .linear: return linearTicks(in: scale.domain, targetCount: targetCount)
+    case .log:
+      if let powers = powerOfTwoTicks(in: scale.domain, data: data, targetCount: targetCount) { return powers }
+      return logTicks(in: scale.domain, targetCount: targetCount)
+    }
+  }
+
+  /// The exponent `k` when `value` is `2^k` (to 1e-9 relative), else `nil`.
+  static func powerOfTwoExponent(_ value: Double) -> Int? {
+    guard value > 0, value.isFinite else { return nil }
+    let k = log2(value).rounded()
+    return abs(value / pow(2, k) - 1) < 1e-9 ? Int(k) : nil
+  }
+
+  /// A tick at every power of two from the smallest to the largest of `data` when the data are
+  /// at least two distinct powers of two inside `domain`; `nil` otherwise.
+  static func powerOfTwoTicks(in domain: ClosedRange<Double>, data: [Double], targetCount: Int) -> [Tick]? {
+    let finite = data.filter { $0.isFinite && $0 > 0 }
+    guard !finite.isEmpty else { return nil }
+    var exponents = [Int]()
+    for value in finite {
+      guard let k = powerOfTwoExponent(value) else { return nil }
+      exponents.append(k)
+    }
+    guard let low = exponents.min(), let high = exponents.max(), low < high else { return nil }
+    let count = high - low + 1
+    let stride = Swift.max(1, Int((Double(count) / Double(targetCount + 2)).rounded(.up)))
+    return (low...high).compactMap { k in
+      let value = pow(2, Double(k))
+      guard value >= domain.lowerBound * (1 - 1e-9), value <= domain.upperBound * (1 + 1e-9) else { return nil }
+      let labeled = (k - low).isMultiple(of: stride)
+      return Tick(value: value, label: labeled ? TickLabel.powerOfTwo(k) : nil, isMajor: labeled)
     }
   }
 
@@ -82,7 +118,7 @@ public struct Axis: Sendable, Equatable {
     let low = log10(domain.lowerBound), high = log10(domain.upperBound)
     let span = high - low
     // Less than a factor 3 (e.g. losses 0.8…1.9): decade multiples would leave one or two labels.
-    if span < 0.48 { return linearTicks(in: domain, targetCount: targetCount).filter { $0.value > 0 } }
+    if span < 0.48 { return linearTicks(in: domain, targetCount: targetCount + 2).filter { $0.value > 0 } }
     let firstDecade = Int(ceil(low - 1e-9)), lastDecade = Int(floor(high + 1e-9))
     let decades = firstDecade <= lastDecade ? Array(firstDecade...lastDecade) : []
     let stride = Swift.max(1, Int((Double(decades.count) / 7).rounded(.up)))
@@ -151,6 +187,25 @@ enum TickLabel {
     let integerPart = padded.dropLast(-exponent)
     let fraction = padded.suffix(-exponent).reversed().drop { $0 == "0" }.reversed()
     return sign + integerPart + (fraction.isEmpty ? "" : "." + String(fraction))
+  }
+
+  /// `2^k`: the integer up to `2²⁰` (`64`, `1024`), the exact decimal down to `2⁻⁴` (`0.0625`),
+  /// else `2⁻⁵`, `2²¹`.
+  static func powerOfTwo(_ k: Int) -> String {
+    if (0...20).contains(k) { return String(1 << k) }
+    if (-4 ..< 0).contains(k) { return decimal(Int(pow(5, Double(-k))), exponent: k, scientific: false) }
+    return "2" + superscript(k)
+  }
+
+  /// A number for a sentence: 3 significant digits (`481`, `0.0123`), `7.7×10³⁶` from 10⁴ and
+  /// below 10⁻³.
+  static func compact(_ value: Double) -> String {
+    guard value.isFinite, value != 0 else { return value == 0 ? "0" : "\(value)" }
+    let magnitude = abs(value)
+    if magnitude >= 1e-3 && magnitude < 1e4 { return String(format: "%.3g", value) }
+    let exponent = Int(floor(log10(magnitude)))
+    let mantissa = String(format: "%.2g", value / pow(10, Double(exponent)))
+    return (mantissa == "1" ? "" : mantissa + "×") + "10" + superscript(exponent)
   }
 
   /// `-3` → `⁻³`.
