@@ -28,7 +28,7 @@ enum KernelReportOutput {
     }
   }
 
-  /// The conclusion in one or two sentences, from the numbers: `m1/√m2 tracks the measured cos θ
+  /// The conclusion in one or two sentences, from the numbers: `m₁/√m₂ tracks the measured cos θ
   /// within 0.2–3.6 % (8 layers); the Kantorovich bound 2√κ/(1+κ) is 1.1–15× below it.`
   static func conclusion(_ layers: [Layer]) -> String {
     func percent(_ v: Double) -> String { String(format: v < 0.1 ? "%.2g" : "%.1f", 100 * v) }
@@ -41,11 +41,11 @@ enum KernelReportOutput {
     let measured = layers.filter { $0.bfaCos.isFinite && $0.bfaCos > 0 }
     let errors = measured.compactMap { l in l.estimate.flatMap { $0.isFinite ? abs($0 / l.bfaCos - 1) : nil } }
     if errors.isEmpty {
-      sentences.append("No layer has both a positive measured cos θ and an estimate m1/√m2 to compare.")
+      sentences.append("No layer has both a positive measured cos θ and an estimate m₁/√m₂ to compare.")
     } else {
       let worst = measured.filter { l in l.estimate.map { abs($0 / l.bfaCos - 1) == errors.max()! } ?? false }.first
       sentences.append(
-        "m1/√m2 tracks the measured cos θ within \(range(errors, percent)) % (relative, \(errors.count) "
+        "m₁/√m₂ tracks the measured cos θ within \(range(errors, percent)) % (relative, \(errors.count) "
           + "\(errors.count == 1 ? "layer" : "layers")\(worst.map { "; largest at layer \($0.layer)" } ?? "")).")
     }
     let bounded = measured.compactMap { l in l.bound.flatMap { $0.isFinite && $0 > 0 ? (l.layer, l.bfaCos / $0) : nil } }
@@ -74,7 +74,7 @@ enum KernelReportOutput {
       title: title, xLabel: "layer ℓ", yLabel: "cos θ_ℓ and its kernel predictions", yScale: logY ? .log : .linear,
       series: [
         PlotSeries(name: "measured cos θ_ℓ", points: measured, markers: .shown, style: SeriesStyle(color: palette[0], marker: 0)),
-        PlotSeries(name: "estimate m_1/√m_2", points: estimate, markers: .shown, style: SeriesStyle(color: palette[1], marker: 1)),
+        PlotSeries(name: "estimate m₁/√m₂", points: estimate, markers: .shown, style: SeriesStyle(color: palette[1], marker: 1)),
         PlotSeries(name: "Kantorovich bound 2√κ/(1+κ)", points: bound, markers: .shown, style: SeriesStyle(color: palette[2], marker: 2)),
       ],
       notes: ["From kernel.csv: bfa_cos, estimate, kantorovich_bound (Ritz κ)." + (logY ? " Log y axis." : "")])
@@ -89,17 +89,17 @@ enum KernelReportOutput {
     var report = Report(title: "Kernel analysis: \(title)")
     report.add(.paragraph(conclusion))
     report.add(.paragraph(
-      "Per layer ℓ: the backward–feature angle cos θ_ℓ of the batch's gradient step, the estimate m_1/√m_2 from the "
+      "Per layer ℓ: the backward–feature angle cos θ_ℓ of the batch's gradient step, the estimate m₁/√m₂ from the "
         + "kernel's moments, and the Kantorovich lower bound from its condition number κ (SPEC §4; see `kernel.csv` and "
         + "`kernel.json` for every number)."))
     report.add(.table(ReportTable(
-      caption: "Angle and its predictions — kernel.csv", header: ["layer", "cos θ", "m1/√m2", "bound", "cos θ / bound"],
+      caption: "Angle and its predictions — kernel.csv", header: ["layer", "cos θ", "m₁/√m₂", "bound", "cos θ / bound"],
       rows: layers.map { l in
         [String(l.layer), ReportTable.number(l.bfaCos), l.estimate.map(ReportTable.number) ?? "—",
          l.bound.map(ReportTable.number) ?? "—", l.bound.flatMap { $0 > 0 ? ReportTable.number(l.bfaCos / $0) : nil } ?? "—"]
       })))
     report.add(.figure(ReportFigure(
-      fileName: "kernel.svg", caption: "Measured cos θ_ℓ, the estimate m_1/√m_2 and the Kantorovich bound, per layer.",
+      fileName: "kernel.svg", caption: "Measured cos θ_ℓ, the estimate m₁/√m₂ and the Kantorovich bound, per layer.",
       figure: .plot(figure(layers, title: "Backward–feature angle and kernel predictions"))))) 
     try report.write(to: directory)
     return (conclusion, ["kernel.svg", "report.md", "index.html"])
