@@ -28,7 +28,9 @@ public struct Tick: Sendable, Equatable {
 ///   than 7; minor ticks at 2 and 5 times each decade when the domain spans at most 8 decades,
 ///   labeled too (`20`, `50`, `2×10⁻⁴`) when fewer than 3 decades are in the domain; a domain of
 ///   less than a decade gets every multiple 1…9 of its decade (`1000, 2000, 3000, 4000`); one
-///   spanning less than a factor 3, or too narrow for two labels, gets linear 1-2-5 ticks instead;
+///   spanning less than a factor 3, too narrow for two labels, or less than a decade with fewer
+///   than 4 labels, gets linear 1-2-5 ticks instead (about `targetTickCount + 2` of them), so that
+///   a label sits near each end;
 /// - **log over powers of two**: when the data shown on a log axis are all powers of two (widths
 ///   64, 128, 256, 512; batch sizes), a labeled major tick at every power of two from the smallest
 ///   to the largest value (`64`, `128`, `256`, `512`; every k-th labeled when there are more than
@@ -147,8 +149,15 @@ public struct Axis: Sendable, Equatable {
           Tick(value: TickLabel.value(1, exponent: decade), label: labeled ? TickLabel.decade(decade) : nil, isMajor: labeled))
       }
     }
-    if ticks.filter({ $0.label != nil }).count < 2 {
+    let labeled = ticks.filter { $0.label != nil }.count
+    if labeled < 2 {
       return linearTicks(in: domain, targetCount: targetCount).filter { $0.value > 0 }
+    }
+    // Less than a decade with fewer than 4 labels (e.g. losses 1.2…4.3 labeled 2, 3, 4 only): the
+    // finer linear ticks put a label near each end.
+    if span < 1 && labeled < 4 {
+      let linear = linearTicks(in: domain, targetCount: targetCount + 2).filter { $0.value > 0 }
+      if linear.count > labeled { return linear }
     }
     return ticks
   }

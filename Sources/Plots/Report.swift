@@ -281,7 +281,7 @@ private func markdownCell(_ text: String) -> String {
 private func markdownInline(_ text: String) -> String {
   let pieces = text.split(separator: "`", omittingEmptySubsequences: false)
   return pieces.enumerated().map { index, piece in
-    index.isMultiple(of: 2) && RichText.hasScripts(String(piece)) ? RichText.html(String(piece)) : String(piece)
+    index.isMultiple(of: 2) ? RichText.markdown(String(piece)) : String(piece)
   }.joined(separator: "`")
 }
 

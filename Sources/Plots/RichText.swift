@@ -40,7 +40,7 @@ public enum RichText {
       if c == "_" || c == "^", i + 1 < characters.count {
         let position: Position = c == "_" ? .lowered : .raised
         if characters[i + 1] == "{", let close = matchingBrace(characters, open: i + 1) {
-          append(plain(String(characters[(i + 2)..<close])), position)
+          append(flattened(String(characters[(i + 2)..<close])), position)
           i = close + 1
           continue
         }
@@ -59,6 +59,33 @@ public enum RichText {
   /// The text as displayed, without script markers (`rms(δFL−1)`): for width estimates and for
   /// places that cannot show scripts.
   public static func plain(_ text: String) -> String { runs(text).map(\.text).joined() }
+
+  /// A script's content without markers: every `_` or `^` before a character and every brace
+  /// dropped (`d_ℓ` → `dℓ`).
+  static func flattened(_ text: String) -> String {
+    var result = "", characters = Array(text), i = 0
+    while i < characters.count {
+      let c = characters[i]
+      if (c == "_" || c == "^") && i + 1 < characters.count && !characters[i + 1].isWhitespace {
+        i += 1
+        continue
+      }
+      if c != "{" && c != "}" { result.append(c) }
+      i += 1
+    }
+    return result
+  }
+
+  /// Markdown: the text as it is, scripts as `<sub>`/`<sup>` (rendered by GitHub and most viewers).
+  public static func markdown(_ text: String) -> String {
+    runs(text).map { run in
+      switch run.position {
+      case .normal: run.text
+      case .lowered: "<sub>" + run.text + "</sub>"
+      case .raised: "<sup>" + run.text + "</sup>"
+      }
+    }.joined()
+  }
 
   /// Whether `text` has any sub- or superscript.
   public static func hasScripts(_ text: String) -> Bool { runs(text).contains { $0.position != .normal } }

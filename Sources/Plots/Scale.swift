@@ -78,10 +78,10 @@ public struct Scale: Sendable, Equatable {
   /// The largest of `values` a blow-up-robust axis shows, or `nil` when every value fits.
   ///
   /// In the scale's coordinates (log10 on a log scale; non-finite and, on a log scale,
-  /// non-positive values ignored), with `q10` and `q90` the 10th and 90th percentiles (nearest
-  /// rank) and `spread = max(q90 − q10, m)` — `m` one decade on a log scale, `|q90|/2` (at least
-  /// 10⁻³⁰⁰) on a linear one — values above `q90 + 2·spread` are outliers (e.g. the loss of a
-  /// diverging run, up to 10³⁶): the axis is fitted to the rest and the renderer draws the
+  /// non-positive values ignored), with `q1` and `q3` the quartiles (nearest rank) and
+  /// `spread = max(q3 − q1, m)` — `m` one decade on a log scale, `|q3|/2` (at least 10⁻³⁰⁰) on a
+  /// linear one — values above Tukey's far-out fence `q3 + 3·spread` are outliers (e.g. the loss
+  /// of a diverging run, up to 10³⁶): the axis is fitted to the rest and the renderer draws the
   /// outliers at its top edge. Needs at least 5 values; returns the largest value that is kept.
   public static func robustUpperLimit(kind: ScaleKind, values: some Sequence<Double>) -> Double? {
     let kept = values.filter { $0.isFinite && (kind == .linear || $0 > 0) }
@@ -89,10 +89,10 @@ public struct Scale: Sendable, Equatable {
     let transform: (Double) -> Double = kind == .log ? log10 : { $0 }
     let sorted = kept.map(transform).sorted()
     let n = sorted.count
-    let q10 = sorted[Int((0.1 * Double(n - 1)).rounded(.down))]
-    let q90 = sorted[Int((0.9 * Double(n - 1)).rounded(.up))]
-    let minimum = kind == .log ? 1 : Swift.max(abs(q90) / 2, 1e-300)
-    let limit = q90 + 2 * Swift.max(q90 - q10, minimum)
+    let q1 = sorted[Int((0.25 * Double(n - 1)).rounded(.down))]
+    let q3 = sorted[Int((0.75 * Double(n - 1)).rounded(.up))]
+    let minimum = kind == .log ? 1 : Swift.max(abs(q3) / 2, 1e-300)
+    let limit = q3 + 3 * Swift.max(q3 - q1, minimum)
     guard sorted[n - 1] > limit, let largest = kept.filter({ transform($0) <= limit }).max() else { return nil }
     return largest
   }
