@@ -206,12 +206,13 @@ enum TickLabel {
     return "2" + superscript(k)
   }
 
-  /// A number for a sentence: 3 significant digits (`481`, `0.0123`), `7.7×10³⁶` from 10⁴ and
+  /// A number for a sentence: 3 significant digits (`481`, `0.0123`; whole up to `9999`), `7.7×10³⁶` from 10⁴ and
   /// below 10⁻³.
   static func compact(_ value: Double) -> String {
     guard value.isFinite, value != 0 else { return value == 0 ? "0" : "\(value)" }
     let magnitude = abs(value)
-    if magnitude >= 1e-3 && magnitude < 1e4 { return String(format: "%.3g", value) }
+    if magnitude >= 1e3 && magnitude < 1e4 { return String(format: "%.0f", value) }
+    if magnitude >= 1e-3 && magnitude < 1e3 { return String(format: "%.3g", value) }
     let exponent = Int(floor(log10(magnitude)))
     let mantissa = String(format: "%.2g", value / pow(10, Double(exponent)))
     return (mantissa == "1" ? "" : mantissa + "×") + "10" + superscript(exponent)

@@ -80,6 +80,7 @@ struct FigureHonestyTests {
     #expect(!labels.contains { $0.hasPrefix("10") && $0.count > 2 }, "tick labels up to 10³⁶: \(labels)")
     #expect(labels.contains("above the axis"))
     #expect(Scale.robustUpperLimit(kind: .log, values: normal.map(\.y)) == nil)
+    #expect([TickLabel.compact(481), TickLabel.compact(1740.4), TickLabel.compact(7.7e36), TickLabel.compact(1e-5)] == ["481", "1740", "7.7×10³⁶", "10⁻⁵"])
     #expect(Scale.robustUpperLimit(kind: .linear, values: [-1, -0.5, 0, 0.5, 1, 0.9]) == nil)
     #expect(Scale.robustUpperLimit(kind: .log, values: normal.map(\.y) + [1e36]) == 2)
   }
