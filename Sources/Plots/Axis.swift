@@ -35,7 +35,9 @@ public struct Tick: Sendable, Equatable {
 ///   64, 128, 256, 512; batch sizes), a labeled major tick at every power of two from the smallest
 ///   to the largest value (`64`, `128`, `256`, `512`; every k-th labeled when there are more than
 ///   `targetTickCount + 2`, always the smallest), so both extremes carry a label — decade ticks
-///   would give `60, 80, 100, 200` and leave the extremes unlabeled.
+///   would give `60, 80, 100, 200` and leave the extremes unlabeled;
+/// - **log over a few integers**: data of 2…8 distinct positive integers spanning less than 1.5
+///   decades (depths 3, 6; widths 100, 200, 400, 800) get a labeled tick at each value.
 public struct Axis: Sendable, Equatable {
   /// The axis title, e.g. `step` or `feature_rms — rms(F_ℓ)`.
   public var label: String
@@ -58,8 +60,20 @@ public struct Axis: Sendable, Equatable {
     case .linear: return linearTicks(in: scale.domain, targetCount: targetCount)
     case .log:
       if let powers = powerOfTwoTicks(in: scale.domain, data: data, targetCount: targetCount) { return powers }
+      if let values = integerDataTicks(in: scale.domain, data: data) { return values }
       return logTicks(in: scale.domain, targetCount: targetCount)
     }
+  }
+
+  /// A labeled tick at each data value when the data are 2…8 distinct positive integers spanning
+  /// less than 1.5 decades (depths 3, 6; widths 100, 200, 400, 800): the grid's own values, with
+  /// both extremes labeled; `nil` otherwise.
+  static func integerDataTicks(in domain: ClosedRange<Double>, data: [Double]) -> [Tick]? {
+    let values = Array(Set(data.filter(\.isFinite))).sorted()
+    guard (2...8).contains(values.count), let low = values.first, let high = values.last, low >= 1,
+      values.allSatisfy({ $0 == $0.rounded() && $0 < 1e15 }), log10(high / low) < 1.5
+    else { return nil }
+    return values.filter { domain.contains($0) }.map { Tick(value: $0, label: String(Int($0)), isMajor: true) }
   }
 
   /// The exponent `k` when `value` is `2^k` (to 1e-9 relative), else `nil`.

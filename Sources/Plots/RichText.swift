@@ -5,9 +5,10 @@
 /// What counts as a script:
 /// - `_{…}` and `^{…}` (balanced braces) always; scripts inside a script are flattened into it
 ///   (`I_{d_ℓ}` → `I` with subscript `dℓ`);
-/// - `_c`, a single character, when `c` is not a space and the character before `_` is not an
-///   ASCII lowercase letter, digit or `_` — so `F_ℓ`, `C_k`, `θ_k`, `‖_*` are subscripts, while
-///   column names such as `feature_update_rms` or `final_train_loss` stay as they are.
+/// - `_c`, a single character, when `c` is not a space and the character before `_` is an
+///   uppercase or non-ASCII letter or symbol, or a one-letter lowercase word — so `F_ℓ`, `C_k`,
+///   `θ_k`, `‖_*`, `c_k`, `m_1` are subscripts, while column names such as `feature_update_rms`,
+///   `final_train_loss` or `w_2` inside `norm_w2` stay as they are.
 public enum RichText {
   /// Where a run sits relative to the baseline.
   public enum Position: Sendable, Equatable {
@@ -44,7 +45,9 @@ public enum RichText {
           i = close + 1
           continue
         }
-        if c == "_", !characters[i + 1].isWhitespace, characters[i + 1] != "_", scriptMayFollow(i > 0 ? characters[i - 1] : nil) {
+        if c == "_", !characters[i + 1].isWhitespace, characters[i + 1] != "_",
+          scriptMayFollow(i > 0 ? characters[i - 1] : nil, before: i > 1 ? characters[i - 2] : nil)
+        {
           append(String(characters[i + 1]), .lowered)
           i += 2
           continue
@@ -112,10 +115,14 @@ public enum RichText {
     }.joined()
   }
 
-  private static func scriptMayFollow(_ previous: Character?) -> Bool {
-    guard let previous else { return false }
-    if previous.isASCII { return !(previous.isLowercase || previous.isNumber || previous == "_" || previous == " ") }
-    return !previous.isWhitespace
+  /// Whether `_` after `previous` (itself after `before`) starts a one-character subscript.
+  private static func scriptMayFollow(_ previous: Character?, before: Character?) -> Bool {
+    guard let previous, !previous.isWhitespace, previous != "_" else { return false }
+    guard previous.isASCII, previous.isLowercase || previous.isNumber else { return true }
+    // A lowercase letter is a variable (`c_k`, `m_1`) only as a one-letter word, not inside a
+    // column name (`feature_update_rms`).
+    guard previous.isLetter, let before else { return previous.isLetter }
+    return !(before.isLetter || before.isNumber || before == "_")
   }
 
   private static func matchingBrace(_ characters: [Character], open: Int) -> Int? {

@@ -131,6 +131,10 @@ struct FigureHonestyTests {
     let many = Axis.ticks(for: Scale(kind: .log, fitting: span), targetCount: 5, data: span)
     #expect(many.first?.label == "1" && many.compactMap(\.label).count <= 8)
     #expect(Axis.powerOfTwoTicks(in: 50...600, data: [64, 100], targetCount: 6) == nil)
+    let depths: [Double] = [3, 6, 3]
+    #expect(Axis.ticks(for: Scale(kind: .log, fitting: depths), data: depths).compactMap(\.label) == ["3", "6"])
+    #expect(Axis.integerDataTicks(in: 0.5...2000, data: [1, 10, 1000]) == nil)  // 3 decades: decade ticks
+    #expect(Axis.integerDataTicks(in: 0.1...1, data: [0.2, 0.5]) == nil)
     #expect(TickLabel.powerOfTwo(-2) == "0.25" && TickLabel.powerOfTwo(10) == "1024" && TickLabel.powerOfTwo(-6) == "2⁻⁶")
     // In a drawn figure.
     let plot = LinePlot(
@@ -149,6 +153,8 @@ struct FigureHonestyTests {
     ])
     #expect(RichText.plain("R^{n×d_ℓ}") == "Rn×dℓ")
     #expect(RichText.runs("feature_update_rms").count == 1 && RichText.plain("final_train_loss") == "final_train_loss")
+    #expect(RichText.plain("c_k and m_1/√m_2") == "ck and m1/√m2" && RichText.plain("weight_spectral_norm_w2") == "weight_spectral_norm_w2")
+    #expect(RichText.plain("_x") == "_x" && RichText.plain("a_ b") == "a_ b")
     #expect(RichText.html("C_k < 1") == "C<sub>k</sub> &lt; 1")
     let plot = LinePlot(
       title: "Speed at ℓ = L−1", xLabel: "depth", yLabel: "rms(δF_{L−1}) / (−δℒ)",
