@@ -221,7 +221,14 @@ public struct ReportTable: Sendable, Equatable {
 /// edge (class `failure`, `warning`, `success`), Markdown makes a flagged row bold. The text must
 /// carry the meaning too (a word such as `FAIL`), so the highlight is never color alone.
 public enum RowTone: String, Sendable, Equatable {
-  case normal, success, warning, failure
+  /// No highlight.
+  case normal
+  /// All good (green edge), e.g. every check passes.
+  case success
+  /// Undecided or doubtful (amber), e.g. an inconclusive check.
+  case warning
+  /// Failed (red), e.g. a failing check.
+  case failure
 }
 
 /// A figure of a report: the SVG, the file name it is written under, and a caption.

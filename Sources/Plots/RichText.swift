@@ -12,7 +12,12 @@
 public enum RichText {
   /// Where a run sits relative to the baseline.
   public enum Position: Sendable, Equatable {
-    case normal, lowered, raised
+    /// On the baseline.
+    case normal
+    /// A subscript (`_{…}`, `_c`).
+    case lowered
+    /// A superscript (`^{…}`).
+    case raised
   }
 
   /// A piece of text at one position.
