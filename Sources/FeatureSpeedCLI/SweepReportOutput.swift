@@ -66,7 +66,7 @@ enum SweepReportOutput {
     let lossFacet = combinations > 8 ? axisKey : nil
     let lossSeries = seriesKeys.filter { $0 != lossFacet }
     add("loss.svg", "Training loss (batch, before each update) against step\(lossFacet.map { ", one panel per \($0)" } ?? ""); "
-          + "mean and min–max over seeds; values of blown-up runs above the axis as △ at its top edge.",
+          + "mean and min–max over seeds\(diverged > 0 ? "; losses of blowing-up runs above the axis as △ at its top edge" : "").",
         PlotSpec(x: "step", y: "loss", series: lossSeries, over: over, facet: lossFacet, filters: [RowFilter("split", equals: "train")],
                  yScale: .log, title: "Training loss", yLabel: "loss", seriesLevels: levels), from: metrics)
     if let axisKey {
@@ -74,15 +74,16 @@ enum SweepReportOutput {
       let logX = values.allSatisfy { $0 > 0 } && (values.max() ?? 0) >= 4 * (values.min() ?? 0)
       let byLine = "one line per \(finalLines.isEmpty ? "sweep" : finalLines.joined(separator: ", "))"
         + (facet.map { ", one panel per \($0) (shared y)" } ?? "")
-      let diverged = RowFilter("status", equals: "diverged")
-      add("final-loss.svg", "Final training loss against \(axisKey), \(byLine); mean and min–max over seeds; diverged cells as × at the top edge.",
+      let divergedCells = RowFilter("status", equals: "diverged")
+      let divergedNote = diverged > 0 ? "; diverged cells as × above the dashed line" : ""
+      add("final-loss.svg", "Final training loss against \(axisKey), \(byLine); mean and min–max over seeds\(divergedNote).",
           PlotSpec(x: axisKey, y: "final_train_loss", series: finalLines, over: over, facet: facet, xScale: logX ? .log : .linear,
-                   yScale: .log, title: "Final training loss vs \(axisKey)", yLabel: "final training loss", diverged: diverged,
+                   yScale: .log, title: "Final training loss vs \(axisKey)", yLabel: "final training loss", diverged: divergedCells,
                    seriesLevels: levels), from: cells)
       if try cells.strings("test_loss").contains(where: { !$0.isEmpty }) {
-        add("final-test-loss.svg", "Final test loss against \(axisKey), \(byLine); mean and min–max over seeds; diverged cells as × at the top edge.",
+        add("final-test-loss.svg", "Final test loss against \(axisKey), \(byLine); mean and min–max over seeds\(divergedNote).",
             PlotSpec(x: axisKey, y: "test_loss", series: finalLines, over: over, facet: facet, xScale: logX ? .log : .linear,
-                     yScale: .log, title: "Final test loss vs \(axisKey)", yLabel: "final test loss", diverged: diverged,
+                     yScale: .log, title: "Final test loss vs \(axisKey)", yLabel: "final test loss", diverged: divergedCells,
                      seriesLevels: levels), from: cells)
       }
       let sweep = try CSVTable(contentsOf: directory.appendingPathComponent("sweep.csv"))
@@ -105,7 +106,9 @@ enum SweepReportOutput {
       caption: "Cells (cells.csv)", header: cells.columnNames,
       rows: (0..<cells.rowCount).map { row in
         cells.row(row).map { field in Double(field).map { $0.isFinite && field.contains(".") ? ReportTable.number($0) : field } ?? field }
-      })))
+      },
+      // A diverged cell's row stands out; its status column says why.
+      rowTones: try cells.strings("status").map { $0 == "diverged" ? .warning : .normal })))
     try report.write(to: directory)
     return report.figures.map(\.fileName) + ["report.md", "index.html"]
   }

@@ -60,8 +60,11 @@ struct FigureOutputTests {
       // The loss curve that blows up is clamped at the top of the axis.
       let loss = String(decoding: try contents(of: directory.appendingPathComponent("loss.svg")), as: UTF8.self)
       #expect(!loss.contains("10³⁶ ") && !loss.contains(">10³⁰<"))
+      let html = String(decoding: try contents(of: directory.appendingPathComponent("index.html")), as: UTF8.self)
+      #expect(html.components(separatedBy: "<tr class=\"warning\">").count - 1 == 1)  // the diverged cell's row
       let report = String(decoding: try contents(of: directory.appendingPathComponent("report.md")), as: UTF8.self)
-      #expect(report.contains("Final training loss against learning-rate, one line per width, one panel per preset"))
+      #expect(report.contains("Final training loss against learning-rate, one line per width, one panel per preset (shared y); "
+        + "mean and min–max over seeds; diverged cells as × above the dashed line."), "\(report)")
     }
   }
 
