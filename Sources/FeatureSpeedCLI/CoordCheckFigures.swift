@@ -3,11 +3,57 @@ import Experiments
 import Plots
 
 /// The figures and report of a coordinate check, drawn from `coordcheck-data.csv`.
+///
+/// The report opens with a summary line (`2 of 12 checks FAIL, 1 INCONCLUSIVE: …` or `All 12
+/// checks pass.`), and in the table of fitted exponents a failing row is marked `✗ FAIL` and an
+/// inconclusive one `? INCONCLUSIVE`, highlighted red and amber in `index.html` (bold in
+/// `report.md`), so a problem is found by its word as well as by its color.
 enum CoordCheckFigures {
+  /// The verdict as shown in the table: a symbol and a word that stand out without color.
+  static func shown(_ verdict: CoordCheckResult.Verdict) -> String {
+    switch verdict {
+    case .pass: "✓ pass"
+    case .fail: "✗ FAIL"
+    case .inconclusive: "? INCONCLUSIVE"
+    case .noPrediction, .noData: verdict.rawValue
+    }
+  }
+
+  /// The highlight of a verdict's row.
+  static func tone(_ verdict: CoordCheckResult.Verdict) -> RowTone {
+    switch verdict {
+    case .fail: .failure
+    case .inconclusive: .warning
+    case .pass, .noPrediction, .noData: .normal
+    }
+  }
+
+  /// The summary line and its tone: counts of pass / fail / inconclusive and the failing checks.
+  static func summary(_ results: [CoordCheckResult]) -> (String, RowTone) {
+    let judged = results.filter { [.pass, .fail, .inconclusive].contains($0.verdict) }
+    let fails = results.filter { $0.verdict == .fail }, unsure = results.filter { $0.verdict == .inconclusive }
+    func names(_ list: [CoordCheckResult]) -> String {
+      let shown = list.prefix(5).map { "\($0.quantity) (\($0.axis.rawValue), layer \($0.layer))" }
+      return shown.joined(separator: ", ") + (list.count > 5 ? ", and \(list.count - 5) more" : "")
+    }
+    if fails.isEmpty && unsure.isEmpty {
+      return (judged.isEmpty ? "Summary: no prediction was checked." : "Summary: all \(judged.count) checks pass.",
+              judged.isEmpty ? .warning : .success)
+    }
+    var parts = [String]()
+    if !fails.isEmpty { parts.append("\(fails.count) FAIL: \(names(fails))") }
+    if !unsure.isEmpty { parts.append("\(unsure.count) INCONCLUSIVE: \(names(unsure))") }
+    let passed = judged.count - fails.count - unsure.count
+    return ("Summary: \(passed) of \(judged.count) checks pass; " + parts.joined(separator: "; ") + ".",
+            fails.isEmpty ? .warning : .failure)
+  }
+
   static func writeReport(results: [CoordCheckResult], check: CoordCheck, directory: URL) throws {
     let table = try CSVTable(contentsOf: directory.appendingPathComponent("coordcheck-data.csv"))
     var report = Report(title: "Coordinate check: \(check.base.preset) (\(check.base.architecture.rawValue))")
     let failed = results.filter { $0.verdict == .fail || $0.verdict == .inconclusive }.count
+    let (summaryLine, summaryTone) = summary(results)
+    report.add(.summary(summaryLine, tone: summaryTone))
     report.add(.paragraph(
       "Widths \(check.widths.map(String.init).joined(separator: ", "))\(check.depths.isEmpty ? "" : "; depths \(check.depths.map(String.init).joined(separator: ", "))"), "
         + "\(check.seeds.count) seeds, \(check.base.steps) steps each, values at the last step. A prediction passes when it lies within "
@@ -18,8 +64,8 @@ enum CoordCheckFigures {
       rows: results.map { r in
         [r.axis.rawValue, r.layer, r.quantity, r.fit.map { ReportTable.number($0.slope) } ?? "—",
          r.fit.map { "[\(ReportTable.number($0.lower)), \(ReportTable.number($0.upper))]" } ?? "—",
-         r.predicted.map { ReportTable.number($0) } ?? "—", r.verdict.rawValue]
-      })))
+         r.predicted.map { ReportTable.number($0) } ?? "—", shown(r.verdict)]
+      }, rowTones: results.map { tone($0.verdict) })))
     for axis in CoordCheck.Axis.allCases where !(axis == .width ? check.widths : check.depths).isEmpty {
       report.add(.heading("Against \(axis.rawValue)"))
       let quantities = Set(results.filter { $0.axis == axis }.map(\.quantity))

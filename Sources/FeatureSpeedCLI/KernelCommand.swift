@@ -20,7 +20,9 @@ public struct KernelCommand: ParsableCommand {
       measured cos θ_ℓ of the batch's gradient step; and the extreme singular values of the \
       Jacobian J_{first→ℓ} with the isometry bound. K_L at the output is the learning-rate-weighted \
       empirical NTK. Works at initialization (--seed) or on saved weights (--weights, e.g. a run's \
-      weights-final.safetensors with the run's flags). Writes kernel.csv and kernel.json.
+      weights-final.safetensors with the run's flags). Writes kernel.csv, kernel.json, the figure \
+      kernel.svg (per layer: measured cos θ, m_1/√m_2, the Kantorovich bound) and report.md / \
+      index.html, whose first sentence is the conclusion computed from this run's numbers.
 
       Examples:
         featurespeed kernel --width 512 --depth 8 --batch-size 64 --preset sp
@@ -58,7 +60,7 @@ public struct KernelCommand: ParsableCommand {
   @Flag(help: "Skip the layer-to-layer Jacobian singular values.")
   public var noJacobians = false
 
-  @Option(help: "Directory for kernel.csv and kernel.json (default: runs/kernel-<run name>).")
+  @Option(help: "Directory for kernel.csv, kernel.json, kernel.svg and the report (default: runs/kernel-<run name>).")
   public var output: String?
 
   @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
@@ -139,6 +141,9 @@ public struct KernelCommand: ParsableCommand {
     }
     let directory = URL(fileURLWithPath: output ?? "runs/kernel-\(request.run.runName)")
     let files = try KernelRun.write(result, to: directory)
-    printOut(String(format: "%d layers in %.1f s. Files: ", result.layers.count, result.seconds) + files.map(\.path).joined(separator: ", "))
+    let report = try KernelReportOutput.write(directory: directory, title: request.run.runName)
+    printOut(report.conclusion)
+    let written = files.map(\.path) + report.files.map { directory.appendingPathComponent($0).path }
+    printOut(String(format: "%d layers in %.1f s. Files: ", result.layers.count, result.seconds) + written.joined(separator: ", "))
   }
 }

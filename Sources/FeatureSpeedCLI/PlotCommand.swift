@@ -30,6 +30,13 @@ public struct PlotCommand: ParsableCommand {
         featurespeed plot sweep.csv --x width --y value \\
           --where quantity=feature_update_rms --where step=90 --series preset \\
           --over seed --facet layer --log-x --log-y --band sd --output speed.svg
+        featurespeed plot runs/lr-transfer/cells.csv --x learning-rate \\
+          --y test_loss --series width --over seed --facet preset --log-x --log-y \\
+          --output transfer.svg
+
+      Rows of diverged runs (--diverged-where; by default status=diverged when the file has a \
+      status column, as a sweep's cells.csv does) are left out of the means and drawn as × above \
+      the data, and listed under the figure.
       """)
 
   @Argument(help: ArgumentHelp("The CSV file: a header line, then one row per record.", valueName: "csv"))
@@ -81,6 +88,14 @@ public struct PlotCommand: ParsableCommand {
 
   @Option(help: "y axis label (default: the column, or the quantity with its formula).")
   public var yLabel: String?
+
+  @Option(
+    name: .customLong("diverged-where"),
+    help: ArgumentHelp(
+      "Rows of diverged runs, e.g. status=diverged (the default when the file has a status column; 'none' to turn off): "
+        + "left out of the means, drawn as × above the data, listed under the figure.",
+      valueName: "condition"))
+  public var divergedWhere: String?
 
   @Flag(help: "With --facet: fit each panel's y range separately instead of sharing one.")
   public var independentY = false
@@ -155,6 +170,12 @@ public struct PlotCommand: ParsableCommand {
     spec.xLabel = xLabel
     spec.yLabel = yLabel
     spec.sharesYRange = !independentY
+    switch divergedWhere {
+    case "none": spec.diverged = nil
+    case nil: spec.diverged = (header?.contains("status") ?? false) ? RowFilter("status", equals: "diverged") : nil
+    case let condition?:
+      do { spec.diverged = try RowFilter(parsing: condition) } catch { throw ValidationError("--diverged-where: \(error)") }
+    }
     return spec
   }
 

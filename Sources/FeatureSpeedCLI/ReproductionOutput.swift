@@ -59,7 +59,7 @@ enum ReproductionOutput {
         ("loss-curves.svg", "Training loss (batch, before each update) per step, one panel per depth.",
          PlotSpec(x: "step", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "train_loss")],
                   yScale: .log, band: .none, title: "Training loss", yLabel: "batch loss")),
-        ("contributions.svg", "Share of the first-order loss decay contributed by each layer at the first step, per method, one panel per depth: FSC-control makes it uniform.",
+        ("contributions.svg", "Share c_k of the first-order loss decay contributed by each layer k at the first step, per method, one panel per depth.",
          PlotSpec(x: "layer", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "contribution_share_step0")],
                   yScale: .log, band: .none, title: "Contribution shares c_k at step 0", xLabel: "layer k", yLabel: "c_k")),
       ]
@@ -93,6 +93,35 @@ enum ReproductionOutput {
     return agrees ? "the measurements agree with the claim." : "the measurements do not agree with the claim (see report.md)."
   }
 
+  /// What a figure shows, in numbers computed from the rows it plots, or `nil`.
+  ///
+  /// `contributions.svg` of `control-depth`: FSC-control targets a feature speed, not equal
+  /// shares, so the caption says that and gives, per depth, its largest share and the layer
+  /// holding it, next to the range of shares under one global rate.
+  static func dataSentence(_ file: String, reproduction: ReproductionName, table: CSVTable) throws -> String? {
+    guard reproduction == .controlDepth, file == "contributions.svg" else { return nil }
+    let rows = try table.filtered([RowFilter("quantity", equals: "contribution_share_step0")])
+    guard rows.rowCount > 0 else { return nil }
+    let methods = try rows.strings("method"), depths = try rows.strings("depth"), layers = try rows.strings("layer")
+    let values = try rows.doubles("value")
+    func percent(_ v: Double) -> String { String(format: v >= 0.1 ? "%.0f %%" : "%.2g %%", 100 * v) }
+    var largest = [String]()
+    for depth in try rows.distinctValues("depth") {
+      let shares = (0..<rows.rowCount).filter { methods[$0] == ControlDepth.Method.fscControl.rawValue && depths[$0] == depth }
+        .compactMap { i in values[i].map { (layers[i], $0) } }.filter { $0.1.isFinite }
+      guard let top = shares.max(by: { $0.1 < $1.1 }) else { continue }
+      largest.append("\(percent(top.1)) (layer \(top.0)) at depth \(depth)")
+    }
+    let global = (0..<rows.rowCount).filter { methods[$0] == ControlDepth.Method.spGlobal.rawValue }
+      .compactMap { values[$0] }.filter { $0.isFinite }
+    var sentence = "FSC-control here targets an equal feature speed rms(δF_ℓ)/rms(F_ℓ) in every layer, not equal shares"
+    if !largest.isEmpty { sentence += "; its largest share is " + largest.joined(separator: ", ") }
+    if let low = global.min(), let high = global.max() {
+      sentence += "; under sp-global the shares range from \(percent(low)) to \(percent(high))"
+    }
+    return sentence + "."
+  }
+
   /// - Returns: the names of the files written.
   static func write(_ result: ReproductionResult, reproduction: Reproduction, to directory: URL) throws -> [String] {
     var files = ["data.csv"]
@@ -119,7 +148,8 @@ enum ReproductionOutput {
     report.add(.heading("Figures"))
     for figure in figures(reproduction.name) {
       let drawn = try figure.spec.makeFigure(from: table)
-      report.add(.figure(ReportFigure(fileName: figure.file, caption: figure.caption, figure: drawn)))
+      let caption = figure.caption + (try dataSentence(figure.file, reproduction: reproduction.name, table: table).map { " " + $0 } ?? "")
+      report.add(.figure(ReportFigure(fileName: figure.file, caption: caption, figure: drawn)))
       files.append(figure.file)
     }
     try report.write(to: directory)

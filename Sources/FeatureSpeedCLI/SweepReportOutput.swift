@@ -9,11 +9,19 @@ import Plots
 /// Figures, each skipped with a note when the sweep has nothing to draw for it:
 /// - `loss.svg`: training loss against step (`sweep-metrics.csv`), one series per combination of
 ///   the grid keys other than `seed`, mean and min–max band over seeds, log y;
-/// - `final-loss.svg`: final training loss (`cells.csv`) against the first numeric grid key other
-///   than `seed` that takes two or more values (the sweep's x axis, log-scaled when its values are
-///   positive and span a factor ≥ 4), series as above;
+/// - `final-loss.svg`: final training loss (`cells.csv`) against the sweep's x axis — `learning-rate`
+///   when the grid varies both `learning-rate` and `width` (the μTransfer figure: one line per
+///   width, one panel per `preset` with a shared y range), else the first numeric grid key other
+///   than `seed` that takes two or more values — log-scaled when its values are positive and span
+///   a factor ≥ 4, series the other keys; `final-test-loss.svg` likewise for the final test loss
+///   when the cells were evaluated;
 /// - `feature-update.svg` and `bfa.svg`: `feature_update_rms` and `bfa_cos` at the last measured
 ///   step (`sweep.csv`) against the same key, one panel per layer.
+///
+/// Diverged cells (`status` `diverged`) are left out of the final-loss means and drawn as `×` at
+/// the top edge, listed under the figure; loss curves that blow up are clamped at the top of a
+/// robust y axis (see `SVGRenderer`). Series styles follow the grid's values (`seriesLevels`), so
+/// one preset or width has one color in every figure of the report.
 enum SweepReportOutput {
   /// Writes the report into `directory` (which holds `sweep.json` and the merged CSV files).
   /// - Returns: the names of the files written.
@@ -24,10 +32,15 @@ enum SweepReportOutput {
     let keys = manifest.keys
     let seriesKeys = keys.filter { $0 != "seed" }
     let over: String? = keys.contains("seed") ? "seed" : nil
-    let axisKey = try seriesKeys.first { key in
+    func varies(_ key: String) throws -> Bool { try cells.distinctValues(key).count >= 2 }
+    let transfer = try keys.contains("learning-rate") && keys.contains("width") && varies("learning-rate") && varies("width")
+    let axisKey = try transfer ? "learning-rate" : seriesKeys.first { key in
       let values = try cells.distinctValues(key)
       return values.count >= 2 && values.allSatisfy { Double($0) != nil }
     }
+    // The μTransfer figure: panels by preset, one line per width (and per other varied key).
+    let facet: String? = try transfer && keys.contains("preset") && varies("preset") ? "preset" : nil
+    let levels = Self.levels(manifest)
 
     var report = Report(title: "Sweep \(title)")
     let completed = try cells.strings("status").filter { $0 == "completed" }.count
@@ -46,15 +59,33 @@ enum SweepReportOutput {
       }
     }
     let lines = Array(seriesKeys.filter { $0 != axisKey })
-    add("loss.svg", "Training loss (batch, before each update) against step; mean and min–max over seeds.",
-        PlotSpec(x: "step", y: "loss", series: seriesKeys, over: over, filters: [RowFilter("split", equals: "train")],
-                 yScale: .log, title: "Training loss", yLabel: "loss"), from: metrics)
+    // Width first: with the learning rate on x, the widths are the lines.
+    let finalLines = transfer ? ["width"] + lines.filter { $0 != "width" && $0 != facet } : lines
+    // More than 8 curves in one plot are unreadable: then one panel per value of the sweep axis.
+    let combinations = try Set((0..<cells.rowCount).map { row in try seriesKeys.map { try cells.strings($0)[row] } }).count
+    let lossFacet = combinations > 8 ? axisKey : nil
+    let lossSeries = seriesKeys.filter { $0 != lossFacet }
+    add("loss.svg", "Training loss (batch, before each update) against step\(lossFacet.map { ", one panel per \($0)" } ?? ""); "
+          + "mean and min–max over seeds\(diverged > 0 ? "; losses of blowing-up runs above the axis as △ at its top edge" : "").",
+        PlotSpec(x: "step", y: "loss", series: lossSeries, over: over, facet: lossFacet, filters: [RowFilter("split", equals: "train")],
+                 yScale: .log, title: "Training loss", yLabel: "loss", seriesLevels: levels), from: metrics)
     if let axisKey {
       let values = try cells.doubles(axisKey).compactMap { $0 }
       let logX = values.allSatisfy { $0 > 0 } && (values.max() ?? 0) >= 4 * (values.min() ?? 0)
-      add("final-loss.svg", "Final training loss against \(axisKey); mean and min–max over seeds.",
-          PlotSpec(x: axisKey, y: "final_train_loss", series: lines, over: over, xScale: logX ? .log : .linear, yScale: .log,
-                   title: "Final training loss vs \(axisKey)", yLabel: "final training loss"), from: cells)
+      let byLine = "one line per \(finalLines.isEmpty ? "sweep" : finalLines.joined(separator: ", "))"
+        + (facet.map { ", one panel per \($0) (shared y)" } ?? "")
+      let divergedCells = RowFilter("status", equals: "diverged")
+      let divergedNote = diverged > 0 ? "; diverged cells as × above the dashed line" : ""
+      add("final-loss.svg", "Final training loss against \(axisKey), \(byLine); mean and min–max over seeds\(divergedNote).",
+          PlotSpec(x: axisKey, y: "final_train_loss", series: finalLines, over: over, facet: facet, xScale: logX ? .log : .linear,
+                   yScale: .log, title: "Final training loss vs \(axisKey)", yLabel: "final training loss", diverged: divergedCells,
+                   seriesLevels: levels), from: cells)
+      if try cells.strings("test_loss").contains(where: { !$0.isEmpty }) {
+        add("final-test-loss.svg", "Final test loss against \(axisKey), \(byLine); mean and min–max over seeds\(divergedNote).",
+            PlotSpec(x: axisKey, y: "test_loss", series: finalLines, over: over, facet: facet, xScale: logX ? .log : .linear,
+                     yScale: .log, title: "Final test loss vs \(axisKey)", yLabel: "final test loss", diverged: divergedCells,
+                     seriesLevels: levels), from: cells)
+      }
       let sweep = try CSVTable(contentsOf: directory.appendingPathComponent("sweep.csv"))
       if let last = try zip(sweep.strings("quantity"), sweep.doubles("step")).filter({ $0.0 == "feature_update_rms" }).compactMap(\.1).max() {
         let step = String(Int(last))
@@ -63,7 +94,7 @@ enum SweepReportOutput {
               PlotSpec(x: axisKey, y: "value", series: lines, over: over, facet: "layer",
                        filters: [RowFilter("quantity", equals: quantity), RowFilter("step", equals: step)],
                        xScale: logX ? .log : .linear, yScale: quantity == "bfa_cos" ? .linear : .log,
-                       title: "\(name) at step \(step) vs \(axisKey)", yLabel: quantity), from: sweep)
+                       title: "\(name) at step \(step) vs \(axisKey)", yLabel: quantity, seriesLevels: levels), from: sweep)
         }
       }
     } else {
@@ -75,8 +106,23 @@ enum SweepReportOutput {
       caption: "Cells (cells.csv)", header: cells.columnNames,
       rows: (0..<cells.rowCount).map { row in
         cells.row(row).map { field in Double(field).map { $0.isFinite && field.contains(".") ? ReportTable.number($0) : field } ?? field }
-      })))
+      },
+      // A diverged cell's row stands out; its status column says why.
+      rowTones: try cells.strings("status").map { $0 == "diverged" ? .warning : .normal })))
     try report.write(to: directory)
     return report.figures.map(\.fileName) + ["report.md", "index.html"]
+  }
+
+  /// Each grid key's values, numbers ascending and text in grid order, for `PlotSpec.seriesLevels`.
+  static func levels(_ manifest: SweepManifest) -> [String: [String]] {
+    var levels = [String: [String]]()
+    for cell in manifest.cells {
+      for value in cell.values where !(levels[value.key]?.contains(value.value) ?? false) {
+        levels[value.key, default: []].append(value.value)
+      }
+    }
+    return levels.mapValues { values in
+      values.allSatisfy { Double($0) != nil } ? values.sorted { Double($0)! < Double($1)! } : values
+    }
   }
 }

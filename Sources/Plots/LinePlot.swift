@@ -30,8 +30,9 @@ public enum MarkerStyle: Sendable, Equatable {
 
 /// A named line through points, with a band where points have one.
 ///
-/// Its color and marker shape come from its name's position in the legend (see `SVGRenderer`),
-/// so one name has one style in every panel of a `FigureGrid`.
+/// Its color and marker shape are `style` when given (see `SeriesPalette`), else they come from
+/// its name's position in the legend (see `SVGRenderer`), so one name has one style in every
+/// panel of a `FigureGrid`.
 public struct PlotSeries: Sendable, Equatable {
   /// The legend text; unique within a panel.
   public var name: String
@@ -39,12 +40,22 @@ public struct PlotSeries: Sendable, Equatable {
   public var points: [PlotPoint]
   /// Markers at the points.
   public var markers: MarkerStyle
+  /// The color and marker shape, or `nil` for the legend-order default.
+  public var style: SeriesStyle?
+  /// x values where a run of this series diverged (no y value to average): drawn as `×` at the
+  /// top edge of the plot, never as a point on the y scale.
+  public var divergedX: [Double]
 
   /// A series.
-  public init(name: String, points: [PlotPoint], markers: MarkerStyle = .automatic) {
+  public init(
+    name: String, points: [PlotPoint], markers: MarkerStyle = .automatic, style: SeriesStyle? = nil,
+    divergedX: [Double] = []
+  ) {
     self.name = name
     self.points = points
     self.markers = markers
+    self.style = style
+    self.divergedX = divergedX
   }
 
   /// Whether the renderer draws markers.

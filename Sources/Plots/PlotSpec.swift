@@ -37,13 +37,23 @@ public struct PlotSpec: Sendable, Equatable, Codable {
   public var sharesYRange: Bool
   /// With a facet: panels per row (default ⌈√panels⌉, at most 4).
   public var facetColumns: Int?
+  /// Rows of runs that diverged (e.g. `status=diverged` in a sweep's `cells.csv`), or `nil`.
+  ///
+  /// Their y value (a last finite loss, up to 10³⁶) says nothing: they are left out of the
+  /// means, drawn as `×` at the top edge at their x in their series' color, and listed in a
+  /// warning (`2 runs diverged, …: preset = sp, width = 512, learning-rate = 1 (seed 0, 1)`).
+  public var diverged: RowFilter?
+  /// The values of series columns in the order their styles follow (e.g. a sweep's grid values),
+  /// so that every figure of a report gives one value one color (see `SeriesPalette`); a column
+  /// not listed uses its distinct values among the plotted rows.
+  public var seriesLevels: [String: [String]]?
 
   /// A figure of `y` against `x`.
   public init(
     x: String, y: String, series: [String] = [], over: String? = nil, facet: String? = nil,
     filters: [RowFilter] = [], xScale: ScaleKind = .linear, yScale: ScaleKind = .linear, band: BandKind = .minMax,
     title: String? = nil, xLabel: String? = nil, yLabel: String? = nil, sharesYRange: Bool = true,
-    facetColumns: Int? = nil
+    facetColumns: Int? = nil, diverged: RowFilter? = nil, seriesLevels: [String: [String]]? = nil
   ) {
     self.x = x
     self.y = y
@@ -59,6 +69,8 @@ public struct PlotSpec: Sendable, Equatable, Codable {
     self.yLabel = yLabel
     self.sharesYRange = sharesYRange
     self.facetColumns = facetColumns
+    self.diverged = diverged
+    self.seriesLevels = seriesLevels
   }
 
   /// A figure of one quantity of a tidy `measurements.csv` (`run,step,layer,quantity,value`):
@@ -74,7 +86,8 @@ public struct PlotSpec: Sendable, Equatable, Codable {
   /// Every column the spec names, each once, in the order x, y, series, over, facet, filters.
   public var namedColumns: [String] {
     var names = [String]()
-    for name in [x, y] + series + [over, facet].compactMap({ $0 }) + filters.map(\.column) where !names.contains(name) {
+    let conditions = filters.map(\.column) + (diverged.map { [$0.column] } ?? [])
+    for name in [x, y] + series + [over, facet].compactMap({ $0 }) + conditions where !names.contains(name) {
       names.append(name)
     }
     return names
@@ -124,35 +137,115 @@ public struct PlotSpec: Sendable, Equatable, Codable {
       }
       rows = kept
     }
+    var divergedRows: CSVTable?
+    if let diverged {
+      divergedRows = try rows.filtered([diverged])
+      rows = try rows.filtered([RowFilter(column: diverged.column, values: diverged.values, isNegated: !diverged.isNegated)])
+    }
+    let levels = try series.map { column in
+      let present = try (rows.distinctValues(column) + (divergedRows?.distinctValues(column) ?? []))
+      let given = seriesLevels?[column] ?? []
+      return given + Array(Set(present).subtracting(given)).sorted(by: naturalOrder)
+    }
     let data = try aggregation.apply(to: rows)
-    guard !data.series.isEmpty else { throw PlotError.nothingToPlot(dropped: data.dropped.map(\.description)) }
+    let divergedMarks = try divergedRows.map(divergedMarkers) ?? []
+    guard !data.series.isEmpty || !divergedMarks.isEmpty else {
+      throw PlotError.nothingToPlot(dropped: data.dropped.map(\.description))
+    }
 
     let xLabel = self.xLabel ?? AxisLabel.forColumn(x)
     let yLabel = self.yLabel ?? yLabelDefault
     let title = self.title ?? defaultTitle
     let legendTitle = series.isEmpty ? nil : series.joined(separator: ", ")
     let notes = notes(data)
-    let warnings = data.dropped.map(\.description)
-    func plotted(_ series: AggregatedSeries) -> PlotSeries {
+    var warnings = data.dropped.map(\.description)
+    if let note = divergedNote(divergedMarks) { warnings.append(note) }
+    // Every (facet, key) with points or diverged runs, in natural order.
+    var drawn = [(facet: String?, key: [String], points: [PlotPoint], divergedX: [Double])]()
+    for aggregated in data.series {
+      drawn.append((aggregated.facet, aggregated.key,
+                    aggregated.points.map { PlotPoint(x: $0.x, y: $0.mean, lower: $0.lower, upper: $0.upper) }, []))
+    }
+    for mark in divergedMarks {
+      if let index = drawn.firstIndex(where: { $0.facet == mark.facet && $0.key == mark.key }) {
+        if !drawn[index].divergedX.contains(mark.x) { drawn[index].divergedX.append(mark.x) }
+      } else {
+        drawn.append((mark.facet, mark.key, [], [mark.x]))
+      }
+    }
+    drawn.sort { a, b in a.facet != b.facet ? naturalOrder(a.facet ?? "", b.facet ?? "") : naturalOrder(a.key, b.key) }
+    func plotted(_ entry: (facet: String?, key: [String], points: [PlotPoint], divergedX: [Double])) -> PlotSeries {
       PlotSeries(
-        name: series.name,
-        points: series.points.map { PlotPoint(x: $0.x, y: $0.mean, lower: $0.lower, upper: $0.upper) })
+        name: AggregatedSeries(facet: entry.facet, key: entry.key, points: []).name, points: entry.points,
+        style: series.isEmpty ? nil : SeriesPalette.style(key: entry.key, levels: levels),
+        divergedX: entry.divergedX.sorted())
     }
     guard let facet else {
       return .plot(
         LinePlot(
           title: title, xLabel: xLabel, yLabel: yLabel, xScale: xScale, yScale: yScale, legendTitle: legendTitle,
-          series: data.series.map(plotted), notes: notes, warnings: warnings))
+          series: drawn.map(plotted), notes: notes, warnings: warnings))
     }
-    let panels = data.facets.map { value in
+    let facetValues = Array(Set(drawn.compactMap(\.facet))).sorted(by: naturalOrder)
+    let panels = facetValues.map { value in
       FigureGrid.Panel(
-        title: "\(facet) = \(value.map { $0.isEmpty ? "(empty)" : $0 } ?? "")",
-        series: data.series.filter { $0.facet == value }.map(plotted))
+        title: "\(facet) = \(value.isEmpty ? "(empty)" : value)",
+        series: drawn.filter { $0.facet == value }.map(plotted))
     }
     return .grid(
       FigureGrid(
         title: title, xLabel: xLabel, yLabel: yLabel, xScale: xScale, yScale: yScale, legendTitle: legendTitle,
         panels: panels, columns: facetColumns, sharesYRange: sharesYRange, notes: notes, warnings: warnings))
+  }
+
+  /// One diverged row: where its `×` goes and what the warning says about it.
+  struct DivergedMark {
+    var facet: String?
+    var key: [String]
+    var x: Double
+    var xField: String
+    var over: String?
+  }
+
+  /// The diverged rows with a numeric x, in row order.
+  private func divergedMarkers(_ table: CSVTable) throws -> [DivergedMark] {
+    let xColumn = try table.columnIndex(x)
+    let seriesColumns = try series.map { try table.columnIndex($0) }
+    let facetColumn = try facet.map { try table.columnIndex($0) }
+    let overColumn = try over.map { try table.columnIndex($0) }
+    return (0..<table.rowCount).compactMap { row in
+      let field = table.field(row: row, column: xColumn)
+      guard let value = CSVTable.number(field), value.isFinite, xScale == .linear || value > 0 else { return nil }
+      return DivergedMark(
+        facet: facetColumn.map { table.field(row: row, column: $0) },
+        key: seriesColumns.map { table.field(row: row, column: $0) }, x: value, xField: field,
+        over: overColumn.map { table.field(row: row, column: $0) })
+    }
+  }
+
+  /// `3 runs diverged (left out of the means, drawn as × above the dashed line): preset = sp,
+  /// learning-rate = 1 (seed 0, 1); …`, at most 6 groups listed; `nil` for none.
+  func divergedNote(_ marks: [DivergedMark]) -> String? {
+    guard !marks.isEmpty else { return nil }
+    var groups = [(label: String, over: [String])]()
+    for mark in marks {
+      var parts = zip(series, mark.key).map { "\($0) = \($1)" }
+      if let facet, let value = mark.facet { parts.append("\(facet) = \(value)") }
+      parts.append("\(x) = \(mark.xField)")
+      let label = parts.joined(separator: ", ")
+      if let index = groups.firstIndex(where: { $0.label == label }) {
+        if let over = mark.over { groups[index].over.append(over) }
+      } else {
+        groups.append((label, mark.over.map { [$0] } ?? []))
+      }
+    }
+    let listed = groups.prefix(6).map { group in
+      group.over.isEmpty ? group.label : "\(group.label) (\(over ?? "") \(group.over.joined(separator: ", ")))"
+    }
+    let more = groups.count > 6 ? "; and \(groups.count - 6) more" : ""
+    let noun = marks.count == 1 ? "run diverged" : "runs diverged"
+    return "\(marks.count) \(noun) (left out of the means, drawn as × above the dashed line): "
+      + listed.joined(separator: "; ") + more + "."
   }
 
   /// `feature_rms vs step, by layer`.

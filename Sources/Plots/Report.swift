@@ -46,16 +46,23 @@ public struct Report: Sendable, Equatable {
       case .heading(let text):
         parts.append("## \(text.replacingOccurrences(of: "\n", with: " "))")
       case .paragraph(let text):
-        parts.append(text)
+        parts.append(markdownInline(text))
+      case .summary(let text, _):
+        parts.append("**\(markdownInline(text))**")
       case .table(let table):
         var lines = [String]()
         if let caption = table.caption { lines.append("**\(caption)**\n") }
         lines.append("| " + table.header.map(markdownCell).joined(separator: " | ") + " |")
         lines.append("|" + table.numericColumns.map { $0 ? "---:|" : "---|" }.joined())
-        for row in table.rows { lines.append("| " + row.map(markdownCell).joined(separator: " | ") + " |") }
+        for (index, row) in table.rows.enumerated() {
+          // A flagged row is bold: the verdict word says why, the weight makes it findable.
+          let cells = table.tone(ofRow: index) == .normal ? row.map(markdownCell) : row.map { "**\(markdownCell($0))**" }
+          lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
         parts.append(lines.joined(separator: "\n"))
       case .figure(let figure):
-        parts.append("![\(figure.caption.replacingOccurrences(of: "]", with: "\\]"))](\(figure.fileName))\n\n*\(figure.caption)*")
+        let caption = markdownInline(figure.caption)
+        parts.append("![\(RichText.plain(figure.caption).replacingOccurrences(of: "]", with: "\\]"))](\(figure.fileName))\n\n*\(caption)*")
       }
     }
     return parts.joined(separator: "\n\n") + "\n"
@@ -79,6 +86,14 @@ public struct Report: Sendable, Equatable {
       "figure svg { max-width: 100%; height: auto; }",
       "figcaption { color: #444; }",
       "code { background: #f4f4f4; padding: 0 0.2em; }",
+      "tr.failure td { background: #fde0dc; }",
+      "tr.failure td:first-child { border-left: 4px solid #b3261e; }",
+      "tr.warning td { background: #fff2cc; }",
+      "tr.warning td:first-child { border-left: 4px solid #b07d00; }",
+      "p.summary { font-weight: bold; padding: 0.4em 0.6em; border-left: 4px solid #555; background: #f4f4f4; }",
+      "p.summary.failure { border-color: #b3261e; background: #fde0dc; }",
+      "p.summary.warning { border-color: #b07d00; background: #fff2cc; }",
+      "p.summary.success { border-color: #1e7b34; background: #e3f4e6; }",
       "</style>",
       "</head>",
       "<body>",
@@ -90,17 +105,20 @@ public struct Report: Sendable, Equatable {
         lines.append("<h2>\(htmlInline(text))</h2>")
       case .paragraph(let text):
         lines.append("<p>\(htmlInline(text))</p>")
+      case .summary(let text, let tone):
+        lines.append("<p class=\"summary \(tone.rawValue)\">\(htmlInline(text))</p>")
       case .table(let table):
         lines.append("<table>")
         if let caption = table.caption { lines.append("<caption>\(htmlInline(caption))</caption>") }
         lines.append("<thead><tr>" + table.header.map { "<th>\(htmlInline($0))</th>" }.joined() + "</tr></thead>")
         lines.append("<tbody>")
         let numeric = table.numericColumns
-        for row in table.rows {
+        for (index, row) in table.rows.enumerated() {
           let cells = row.enumerated().map { column, cell in
             (numeric[column] ? "<td class=\"num\">" : "<td>") + htmlInline(cell) + "</td>"
           }
-          lines.append("<tr>" + cells.joined() + "</tr>")
+          let tone = table.tone(ofRow: index)
+          lines.append((tone == .normal ? "<tr>" : "<tr class=\"\(tone.rawValue)\">") + cells.joined() + "</tr>")
         }
         lines.append("</tbody>")
         lines.append("</table>")
@@ -145,6 +163,9 @@ public enum ReportBlock: Sendable, Equatable {
   case heading(String)
   /// A paragraph of plain text with `` `code` `` spans.
   case paragraph(String)
+  /// A highlighted one-line summary (bold, with a colored edge in HTML by `tone`); the text
+  /// itself must say the verdict — color is never the only signal.
+  case summary(String, tone: RowTone)
   /// A table of key numbers.
   case table(ReportTable)
   /// A figure with its caption.
@@ -159,16 +180,22 @@ public struct ReportTable: Sendable, Equatable {
   public var header: [String]
   /// The rows, each with one cell per heading.
   public var rows: [[String]]
+  /// How each row is highlighted (empty: none); missing entries are `.normal`.
+  public var rowTones: [RowTone]
 
   /// A table; every row has `header.count` cells (a programming error otherwise).
-  public init(caption: String? = nil, header: [String], rows: [[String]]) {
+  public init(caption: String? = nil, header: [String], rows: [[String]], rowTones: [RowTone] = []) {
     for row in rows {
       precondition(row.count == header.count, "A report table row has \(row.count) cells, the header \(header.count): \(row)")
     }
     self.caption = caption
     self.header = header
     self.rows = rows
+    self.rowTones = rowTones
   }
+
+  /// The tone of row `index`.
+  public func tone(ofRow index: Int) -> RowTone { index < rowTones.count ? rowTones[index] : .normal }
 
   /// A number for a table cell: 4 significant digits, scientific (`1.235e-05`) below 10⁻³ and
   /// from 10⁴ (`%.4g`, as in the console tables); `nan`, `inf`, `-inf` as in CSV files.
@@ -188,6 +215,20 @@ public struct ReportTable: Sendable, Equatable {
       return !cells.isEmpty && cells.allSatisfy { CSVTable.number($0) != nil }
     }
   }
+}
+
+/// How a table row or summary line is highlighted: HTML gives it a background and a colored
+/// edge (class `failure`, `warning`, `success`), Markdown makes a flagged row bold. The text must
+/// carry the meaning too (a word such as `FAIL`), so the highlight is never color alone.
+public enum RowTone: String, Sendable, Equatable {
+  /// No highlight.
+  case normal
+  /// All good (green edge), e.g. every check passes.
+  case success
+  /// Undecided or doubtful (amber), e.g. an inconclusive check.
+  case warning
+  /// Failed (red), e.g. a failing check.
+  case failure
 }
 
 /// A figure of a report: the SVG, the file name it is written under, and a caption.
@@ -242,13 +283,23 @@ private func markdownCell(_ text: String) -> String {
   text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
 }
 
-/// Escaped text in which `` `code` `` spans become `<code>` elements.
+/// Text for Markdown: TeX-style scripts outside `` `code` `` spans become `<sub>`/`<sup>`
+/// (GitHub renders them), so no literal `_{…}` shows.
+private func markdownInline(_ text: String) -> String {
+  let pieces = text.split(separator: "`", omittingEmptySubsequences: false)
+  return pieces.enumerated().map { index, piece in
+    index.isMultiple(of: 2) ? RichText.markdown(String(piece)) : String(piece)
+  }.joined(separator: "`")
+}
+
+/// Escaped text in which `` `code` `` spans become `<code>` elements and TeX-style scripts
+/// outside them `<sub>`/`<sup>`.
 private func htmlInline(_ text: String) -> String {
   let pieces = text.split(separator: "`", omittingEmptySubsequences: false)
-  guard pieces.count >= 3 else { return escapeXML(text) }
+  guard pieces.count >= 3 else { return RichText.html(text) }
   var result = ""
   for (index, piece) in pieces.enumerated() {
-    let escaped = escapeXML(String(piece))
+    let escaped = index.isMultiple(of: 2) ? RichText.html(String(piece)) : escapeXML(String(piece))
     if index.isMultiple(of: 2) {
       result += escaped
     } else if index == pieces.count - 1 {

@@ -10,9 +10,17 @@ import Foundation
 /// (line, marker and band swatch per entry); notes and warnings (dropped values, in red) under
 /// the figure. A band of a one-point series is drawn as an error bar.
 ///
-/// Series styles follow the legend order: colors from the Okabe–Ito palette (distinguishable with
-/// the common color-vision deficiencies) and, alongside, a marker shape cycling through circle,
-/// square, triangle, diamond and inverted triangle, so even repeated colors stay apart.
+/// A series has the color and marker of its `style` (see `SeriesPalette`: ordered sequential
+/// colors for numeric series such as widths, Okabe–Ito for categories such as presets); without
+/// one, styles follow the legend order: colors from the Okabe–Ito palette and, alongside, a marker
+/// shape cycling through circle, square, triangle, diamond and inverted triangle.
+///
+/// Blow-ups never stretch the y axis: it is fitted to the values up to
+/// `Scale.robustUpperLimit`, and larger values are drawn at the top edge of the plot as open
+/// triangles (lines and bands clamped there), with a warning saying how many and how large.
+/// Diverged runs (`PlotSeries.divergedX`) are drawn as `×` at their x in a strip above the data
+/// area (under a dashed line, one row per series diverged at one x), with a legend entry. Text with TeX-style scripts (`F_{L−1}`, see `RichText`) is drawn with
+/// `<tspan baseline-shift>` sub- and superscripts.
 ///
 /// The output is one `<svg xmlns="http://www.w3.org/2000/svg">` root without an XML declaration
 /// (so it can be inlined in HTML), with no scripts, external fonts, or `id`s (so several can share
@@ -21,7 +29,7 @@ import Foundation
 /// the legend and tick labels, which are thinned so that they do not overlap.
 public enum SVGRenderer {
   /// The Okabe–Ito palette, most distinct first (yellow last: weak on white).
-  public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+  public static let palette = SeriesPalette.categorical
 
   /// Renders a single plot.
   public static func render(_ plot: LinePlot) -> String {
@@ -51,7 +59,7 @@ private enum Font {
   static let family = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
   /// Estimated rendered width: 0.6 em per character (DejaVu Sans digits are 0.64 em, lowercase ≈ 0.55).
-  static func width(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.6 }
+  static func width(_ text: String, size: Double) -> Double { Double(RichText.plain(text).count) * size * 0.6 }
 }
 
 /// Everything needed to draw one figure (a plot is a one-panel grid without panel titles).
@@ -69,31 +77,57 @@ private struct Canvas {
     // Legend order and styles.
     var legend = [String]()
     var legendHasMarkers = [String: Bool](), legendHasBand = [String: Bool]()
+    var styles = [String: SeriesStyle]()
     for panel in panels {
       for series in panel.series {
         if !legend.contains(series.name) { legend.append(series.name) }
+        if styles[series.name] == nil, let style = series.style { styles[series.name] = style }
         legendHasMarkers[series.name, default: false] = legendHasMarkers[series.name, default: false] || series.showsMarkers
         let hasBand = series.points.contains { $0.lower != nil && $0.upper != nil }
         legendHasBand[series.name, default: false] = legendHasBand[series.name, default: false] || hasBand
       }
     }
-    let showsLegend = legend.count > 1 || (legend.count == 1 && !legend[0].isEmpty)
+    for (index, name) in legend.enumerated() where styles[name] == nil {
+      styles[name] = SeriesStyle(color: SVGRenderer.palette[index % SVGRenderer.palette.count], marker: index)
+    }
+    let hasDiverged = panels.contains { $0.series.contains { !$0.divergedX.isEmpty } }
+    // A strip at the top of each panel holds the × of diverged runs, one row per series at one x.
+    let stack = panels.map { panel in
+      Dictionary(grouping: panel.series.flatMap(\.divergedX), by: { $0 }).values.map(\.count).max() ?? 0
+    }.max() ?? 0
+    let strip = stack == 0 ? 0.0 : 6 + 10 * Double(stack)
 
     // Scales and axes.
     let isGrid = panels.count > 1 || panels.contains { !$0.title.isEmpty }
+    let xValues = panels.flatMap { $0.series.flatMap { $0.points.map(\.x) + $0.divergedX } }
     let xAxis = Axis(
-      label: xLabel, scale: Scale(kind: xKind, fitting: panels.flatMap { $0.series.flatMap { $0.points.map(\.x) } }),
-      targetTickCount: isGrid ? 5 : 7)
+      label: xLabel, scale: Scale(kind: xKind, fitting: xValues), targetTickCount: isGrid ? 5 : 7, data: xValues)
     func yValues(_ panel: FigureGrid.Panel) -> [Double] {
       panel.series.flatMap { $0.points.flatMap { [$0.y] + [$0.lower, $0.upper].compactMap { $0 } } }
     }
     let yTarget = isGrid ? 5 : 6
+    func yAxis(_ values: [Double]) -> Axis {
+      let limit = Scale.robustUpperLimit(kind: yKind, values: values)
+      return Axis(
+        label: yLabel, scale: Scale(kind: yKind, fitting: values.filter { $0 <= (limit ?? .infinity) }),
+        targetTickCount: yTarget)
+    }
     let yAxes: [Axis] =
       sharesYRange
-      ? Array(
-        repeating: Axis(label: yLabel, scale: Scale(kind: yKind, fitting: panels.flatMap(yValues)), targetTickCount: yTarget),
-        count: max(panels.count, 1))
-      : panels.map { Axis(label: yLabel, scale: Scale(kind: yKind, fitting: yValues($0)), targetTickCount: yTarget) }
+      ? Array(repeating: yAxis(panels.flatMap(yValues)), count: max(panels.count, 1))
+      : panels.map { yAxis(yValues($0)) }
+    var above = [Double]()
+    for (panel, axis) in zip(panels, yAxes) {
+      above += panel.series.flatMap { $0.points.map(\.y) }.filter { $0.isFinite && $0 > axis.scale.domain.upperBound }
+    }
+    var warnings = self.warnings
+    if let largest = above.max() {
+      let limit = yAxes.map(\.scale.domain.upperBound).max() ?? 0
+      warnings.append(
+        "\(above.count) \(above.count == 1 ? "value" : "values") above \(TickLabel.compact(limit)) (up to "
+          + "\(TickLabel.compact(largest))) drawn as △ at the top edge; the y axis is fitted to the rest.")
+    }
+    let showsLegend = legend.count > 1 || (legend.count == 1 && !legend[0].isEmpty) || hasDiverged
 
     // Margins and cells.
     let yTickWidth = yAxes.flatMap { $0.ticks.compactMap(\.label) }.map { Font.width($0, size: Font.tick) }.max() ?? 0
@@ -120,7 +154,7 @@ private struct Canvas {
       Font.width(legendTitle ?? "", size: Font.legend) * 1.1)
     let legendWidth = showsLegend ? 32 + legendTextWidth + 8 : 0
     let legendTitleHeight = (legendTitle?.isEmpty ?? true) ? 0 : Font.legend + 8
-    let legendBottom = plotsTop + legendTitleHeight + Double(legend.count) * 18
+    let legendBottom = plotsTop + legendTitleHeight + Double(legend.count + (hasDiverged ? 1 : 0) + (above.isEmpty ? 0 : 1)) * 18
 
     let titleWidth = Font.width(title, size: Font.title) * 1.1  // bold
     let width = max(
@@ -128,9 +162,11 @@ private struct Canvas {
       left + titleWidth + 12
     ).rounded(.up)
     let xLabelBaseline = top + gridHeight + 6 + Font.label
+    // Notes run under the plots; beside a legend that reaches down there, they stop short of it.
+    let noteWidth = showsLegend && legendBottom > xLabelBaseline ? legendX - 24 : width - 24
     let noteLines =
-      notes.flatMap { wrap($0, width: width - 24, size: Font.note).map { ($0, false) } }
-      + warnings.flatMap { wrap($0, width: width - 24, size: Font.note).map { ($0, true) } }
+      notes.flatMap { wrap($0, width: noteWidth, size: Font.note).map { ($0, false) } }
+      + warnings.flatMap { wrap($0, width: noteWidth, size: Font.note).map { ($0, true) } }
     let notesTop = xLabelBaseline + 10
     let contentBottom = notesTop + Double(noteLines.count) * (Font.note + 4)
     let height = (max(contentBottom, showsLegend ? legendBottom : 0) + 10).rounded(.up)
@@ -142,7 +178,7 @@ private struct Canvas {
         ("xmlns", "http://www.w3.org/2000/svg"), ("width", fmt(width)), ("height", fmt(height)),
         ("viewBox", "0 0 \(fmt(width)) \(fmt(height))"), ("font-family", Font.family),
       ])
-    svg.element("title", text: title.isEmpty ? "\(yLabel) vs \(xLabel)" : title)
+    svg.element("title", text: RichText.plain(title.isEmpty ? "\(yLabel) vs \(xLabel)" : title))
     svg.element("rect", [("width", fmt(width)), ("height", fmt(height)), ("fill", "white")])
     if !title.isEmpty {
       // Centered over the plots when it fits there, else from the left edge.
@@ -161,8 +197,7 @@ private struct Canvas {
       if isGrid {
         svg.text(panel.title, x: frame.x + frame.width / 2, y: cellY + Font.panelTitle, size: Font.panelTitle, anchor: "middle")
       }
-      drawPanel(
-        panel, frame: frame, xAxis: xAxis, yAxis: yAxes[index], legend: legend, into: &svg)
+      drawPanel(panel, frame: frame, xAxis: xAxis, yAxis: yAxes[index], styles: styles, strip: strip, into: &svg)
     }
 
     // Axis labels.
@@ -171,7 +206,8 @@ private struct Canvas {
 
     if showsLegend {
       drawLegend(
-        legend, hasMarkers: legendHasMarkers, hasBand: legendHasBand, x: legendX, top: plotsTop, into: &svg)
+        legend, styles: styles, hasMarkers: legendHasMarkers, hasBand: legendHasBand, diverged: hasDiverged,
+        above: !above.isEmpty, x: legendX, top: plotsTop, into: &svg)
     }
     for (offset, (line, isWarning)) in noteLines.enumerated() {
       svg.text(
@@ -191,9 +227,18 @@ private struct Canvas {
   }
 
   func drawPanel(
-    _ panel: FigureGrid.Panel, frame: Frame, xAxis: Axis, yAxis: Axis, legend: [String], into svg: inout SVGBuilder
+    _ panel: FigureGrid.Panel, frame outer: Frame, xAxis: Axis, yAxis: Axis, styles: [String: SeriesStyle],
+    strip: Double, into svg: inout SVGBuilder
   ) {
+    // The data area: the frame below the diverged strip.
+    let frame = Frame(x: outer.x, y: outer.y + strip, width: outer.width, height: outer.height - strip)
     svg.open("g", [])
+    if strip > 0 {
+      svg.element(
+        "line",
+        [("x1", fmt(frame.x)), ("y1", fmt(frame.y)), ("x2", fmt(frame.x + frame.width)), ("y2", fmt(frame.y)),
+         ("stroke", "#999999"), ("stroke-dasharray", "3 3")])
+    }
     // Grid lines: minor first, majors over them.
     for major in [false, true] {
       let color = major ? "#DDDDDD" : "#F0F0F0"
@@ -208,7 +253,9 @@ private struct Canvas {
     }
 
     // Bands behind every line, then lines, then markers.
-    let styled = panel.series.map { series in (series, legend.firstIndex(of: series.name) ?? 0) }
+    let styled = panel.series.map { series in
+      (series, styles[series.name] ?? SeriesStyle(color: SVGRenderer.palette[0], marker: 0))
+    }
     for (series, style) in styled { drawBand(series, style: style, frame: frame, xAxis: xAxis, yAxis: yAxis, into: &svg) }
     for (series, style) in styled {
       let points = series.points.compactMap { point(frame, xAxis, yAxis, $0.x, $0.y) }
@@ -217,14 +264,35 @@ private struct Canvas {
         "polyline",
         [
           ("points", points.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ")), ("fill", "none"),
-          ("stroke", color(style)), ("stroke-width", "1.8"), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
+          ("stroke", style.color), ("stroke-width", "1.8"), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
         ])
     }
     for (series, style) in styled where series.showsMarkers {
-      svg.open("g", [("fill", color(style)), ("stroke", "white"), ("stroke-width", "0.8")])
-      for p in series.points {
+      svg.open("g", [("fill", style.color), ("stroke", "white"), ("stroke-width", "0.8")])
+      for p in series.points where p.y <= yAxis.scale.domain.upperBound {
         guard let (x, y) = point(frame, xAxis, yAxis, p.x, p.y) else { continue }
-        svg.marker(style, x: x, y: y)
+        svg.marker(style.marker, x: x, y: y)
+      }
+      svg.close("g")
+    }
+    // Values above the axis: open triangles on the top edge.
+    for (series, style) in styled where series.points.contains(where: { $0.y > yAxis.scale.domain.upperBound }) {
+      svg.open("g", [("fill", "white"), ("stroke", style.color), ("stroke-width", "1.4")])
+      for p in series.points where p.y > yAxis.scale.domain.upperBound {
+        guard let (x, y) = point(frame, xAxis, yAxis, p.x, p.y) else { continue }
+        svg.marker(2, x: x, y: y + 4)
+      }
+      svg.close("g")
+    }
+    // Diverged runs: × under the top edge, stacked downward where several series diverged at one x.
+    var crossesAt = [Double: Int]()
+    for (series, style) in styled where !series.divergedX.isEmpty {
+      svg.open("g", [("stroke", style.color), ("stroke-width", "2"), ("class", "diverged")])
+      for x in series.divergedX {
+        guard let f = xAxis.scale.fraction(x) else { continue }
+        let stacked = crossesAt[x, default: 0]
+        crossesAt[x] = stacked + 1
+        svg.cross(x: frame.px(f), y: outer.y + 8 + 10 * Double(stacked))
       }
       svg.close("g")
     }
@@ -232,7 +300,7 @@ private struct Canvas {
     svg.element(
       "rect",
       [
-        ("x", fmt(frame.x)), ("y", fmt(frame.y)), ("width", fmt(frame.width)), ("height", fmt(frame.height)),
+        ("x", fmt(outer.x)), ("y", fmt(outer.y)), ("width", fmt(outer.width)), ("height", fmt(outer.height)),
         ("fill", "none"), ("stroke", "#555555"),
       ])
 
@@ -266,14 +334,14 @@ private struct Canvas {
 
   /// A semi-transparent band through the points' lower and upper ends (the mean where a point has
   /// none), or an error bar for a single point.
-  func drawBand(_ series: PlotSeries, style: Int, frame: Frame, xAxis: Axis, yAxis: Axis, into svg: inout SVGBuilder) {
+  func drawBand(_ series: PlotSeries, style: SeriesStyle, frame: Frame, xAxis: Axis, yAxis: Axis, into svg: inout SVGBuilder) {
     guard series.points.contains(where: { $0.lower != nil && $0.upper != nil }) else { return }
     let upper = series.points.compactMap { point(frame, xAxis, yAxis, $0.x, $0.upper ?? $0.y) }
     let lower = series.points.compactMap { point(frame, xAxis, yAxis, $0.x, $0.lower ?? $0.y) }
     if series.points.count == 1, let top = upper.first, let bottom = lower.first {
-      svg.line(top.0, top.1, bottom.0, bottom.1, stroke: color(style), width: 1.2)
-      svg.line(top.0 - 3, top.1, top.0 + 3, top.1, stroke: color(style), width: 1.2)
-      svg.line(bottom.0 - 3, bottom.1, bottom.0 + 3, bottom.1, stroke: color(style), width: 1.2)
+      svg.line(top.0, top.1, bottom.0, bottom.1, stroke: style.color, width: 1.2)
+      svg.line(top.0 - 3, top.1, top.0 + 3, top.1, stroke: style.color, width: 1.2)
+      svg.line(bottom.0 - 3, bottom.1, bottom.0 + 3, bottom.1, stroke: style.color, width: 1.2)
       return
     }
     guard upper.count >= 2, lower.count >= 2 else { return }
@@ -281,14 +349,14 @@ private struct Canvas {
     svg.element(
       "polygon",
       [
-        ("points", outline.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ")), ("fill", color(style)),
+        ("points", outline.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ")), ("fill", style.color),
         ("fill-opacity", "0.18"), ("stroke", "none"),
       ])
   }
 
   func drawLegend(
-    _ legend: [String], hasMarkers: [String: Bool], hasBand: [String: Bool], x: Double, top: Double,
-    into svg: inout SVGBuilder
+    _ legend: [String], styles: [String: SeriesStyle], hasMarkers: [String: Bool], hasBand: [String: Bool],
+    diverged: Bool, above: Bool, x: Double, top: Double, into svg: inout SVGBuilder
   ) {
     svg.open("g", [])
     var y = top
@@ -296,35 +364,49 @@ private struct Canvas {
       svg.text(legendTitle, x: x, y: y + Font.legend, size: Font.legend, weight: "bold")
       y += Font.legend + 8
     }
-    for (style, name) in legend.enumerated() {
+    for name in legend {
+      let style = styles[name] ?? SeriesStyle(color: SVGRenderer.palette[0], marker: 0)
       let middle = y + 9
       if hasBand[name] ?? false {
         svg.element(
           "rect",
           [
-            ("x", fmt(x)), ("y", fmt(middle - 5)), ("width", "24"), ("height", "10"), ("fill", color(style)),
+            ("x", fmt(x)), ("y", fmt(middle - 5)), ("width", "24"), ("height", "10"), ("fill", style.color),
             ("fill-opacity", "0.18"),
           ])
       }
-      svg.line(x, middle, x + 24, middle, stroke: color(style), width: 1.8)
+      svg.line(x, middle, x + 24, middle, stroke: style.color, width: 1.8)
       if hasMarkers[name] ?? false {
-        svg.open("g", [("fill", color(style)), ("stroke", "white"), ("stroke-width", "0.8")])
-        svg.marker(style, x: x + 12, y: middle)
+        svg.open("g", [("fill", style.color), ("stroke", "white"), ("stroke-width", "0.8")])
+        svg.marker(style.marker, x: x + 12, y: middle)
         svg.close("g")
       }
       svg.text(name.isEmpty ? "(all)" : name, x: x + 32, y: middle + Font.legend * 0.35, size: Font.legend)
       y += 18
     }
+    if diverged {
+      svg.open("g", [("stroke", "#333333"), ("stroke-width", "2")])
+      svg.cross(x: x + 12, y: y + 9)
+      svg.close("g")
+      svg.text("diverged", x: x + 32, y: y + 9 + Font.legend * 0.35, size: Font.legend)
+      y += 18
+    }
+    if above {
+      svg.open("g", [("fill", "white"), ("stroke", "#333333"), ("stroke-width", "1.4")])
+      svg.marker(2, x: x + 12, y: y + 9)
+      svg.close("g")
+      svg.text("above the axis", x: x + 32, y: y + 9 + Font.legend * 0.35, size: Font.legend)
+      y += 18
+    }
     svg.close("g")
   }
 
-  /// The pixel position of a data point, or nil when a scale cannot show it.
+  /// The pixel position of a data point, or nil when a scale cannot show it; values above the
+  /// y axis are clamped to its top edge.
   func point(_ frame: Frame, _ xAxis: Axis, _ yAxis: Axis, _ x: Double, _ y: Double) -> (Double, Double)? {
     guard let fx = xAxis.scale.fraction(x), let fy = yAxis.scale.fraction(y) else { return nil }
-    return (frame.px(fx), frame.py(fy))
+    return (frame.px(fx), frame.py(min(fy, 1)))
   }
-
-  func color(_ style: Int) -> String { SVGRenderer.palette[style % SVGRenderer.palette.count] }
 
   /// Major ticks first, so that their labels win over minor ones.
   func prioritized(_ ticks: [Tick]) -> [Tick] { ticks.filter(\.isMajor) + ticks.filter { !$0.isMajor } }
@@ -386,7 +468,14 @@ struct SVGBuilder {
     if let anchor { attributes.append(("text-anchor", anchor)) }
     if let weight { attributes.append(("font-weight", weight)) }
     if let fill { attributes.append(("fill", fill)) }
-    element("text", attributes, text: content)
+    output += indent + "<text" + Self.attributes(attributes) + ">" + RichText.svg(content) + "</text>\n"
+  }
+
+  /// An `×` of half-size 4 centered at (x, y), stroked by the enclosing group.
+  mutating func cross(x: Double, y: Double) {
+    let r = 4.0
+    path([(x - r, y - r), (x + r, y + r)], closed: false)
+    path([(x - r, y + r), (x + r, y - r)], closed: false)
   }
 
   /// A marker of shape `style % 5` (circle, square, triangle, diamond, inverted triangle) centered
@@ -407,8 +496,8 @@ struct SVGBuilder {
     }
   }
 
-  private mutating func path(_ corners: [(Double, Double)]) {
-    let d = "M" + corners.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " L") + " Z"
+  private mutating func path(_ corners: [(Double, Double)], closed: Bool = true) {
+    let d = "M" + corners.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " L") + (closed ? " Z" : "")
     element("path", [("d", d)])
   }
 

@@ -74,4 +74,26 @@ public struct Scale: Sendable, Equatable {
       return (log10(value) - low) / (log10(domain.upperBound) - low)
     }
   }
+
+  /// The largest of `values` a blow-up-robust axis shows, or `nil` when every value fits.
+  ///
+  /// In the scale's coordinates (log10 on a log scale; non-finite and, on a log scale,
+  /// non-positive values ignored), with `q1` and `q3` the quartiles (nearest rank) and
+  /// `spread = max(q3 − q1, m)` — `m` one decade on a log scale, `|q3|/2` (at least 10⁻³⁰⁰) on a
+  /// linear one — values above Tukey's far-out fence `q3 + 3·spread` are outliers (e.g. the loss
+  /// of a diverging run, up to 10³⁶): the axis is fitted to the rest and the renderer draws the
+  /// outliers at its top edge. Needs at least 5 values; returns the largest value that is kept.
+  public static func robustUpperLimit(kind: ScaleKind, values: some Sequence<Double>) -> Double? {
+    let kept = values.filter { $0.isFinite && (kind == .linear || $0 > 0) }
+    guard kept.count >= 5 else { return nil }
+    let transform: (Double) -> Double = kind == .log ? log10 : { $0 }
+    let sorted = kept.map(transform).sorted()
+    let n = sorted.count
+    let q1 = sorted[Int((0.25 * Double(n - 1)).rounded(.down))]
+    let q3 = sorted[Int((0.75 * Double(n - 1)).rounded(.up))]
+    let minimum = kind == .log ? 1 : Swift.max(abs(q3) / 2, 1e-300)
+    let limit = q3 + 3 * Swift.max(q3 - q1, minimum)
+    guard sorted[n - 1] > limit, let largest = kept.filter({ transform($0) <= limit }).max() else { return nil }
+    return largest
+  }
 }

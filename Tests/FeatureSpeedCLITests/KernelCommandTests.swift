@@ -34,6 +34,12 @@ struct KernelCommandTests {
       }
       let json = try JSONSerialization.jsonObject(with: Data(contentsOf: kernelDirectory.appendingPathComponent("kernel.json"))) as? [String: Any]
       #expect((json?["layers"] as? [Any])?.count == 3)
+      // The figure and the report, with the conclusion computed from this run.
+      #expect(k.output.contains("m₁/√m₂ tracks the measured cos θ within"), "\(k.output)")
+      #expect(try isWellFormedXML(kernelDirectory.appendingPathComponent("kernel.svg")))
+      #expect(try isWellFormedXML(kernelDirectory.appendingPathComponent("index.html")))
+      let report = String(decoding: try contents(of: kernelDirectory.appendingPathComponent("report.md")), as: UTF8.self)
+      #expect(report.contains("tracks the measured cos θ within") && report.contains("](kernel.svg)"))
 
       // train measures the BFA of the same first batch at step 0 with its tangent pass.
       let trainDirectory = tmp.appendingPathComponent("train")

@@ -54,8 +54,40 @@ struct PlotCommandTests {
       try run(["plot", csv, "--quantity", "feature_rms", "--over", "run", "--log-y", "--output", output.path])
       #expect(try isWellFormedXML(output))
       let svg = String(decoding: try contents(of: output), as: UTF8.self)
-      #expect(svg.contains("feature_rms — rms(F_ℓ)"))
+      #expect(svg.contains("feature_rms — rms(F<tspan baseline-shift=\"sub\" font-size=\"75%\">ℓ</tspan>)"))  // a subscript, not F_ℓ
       #expect(svg.contains("value: 1 non-finite value not shown (first: nan on line 7)."))
+    }
+  }
+
+  @Test("The μTransfer figure from a sweep's cells.csv: diverged cells (status column) become ×, unless --diverged-where none")
+  func transferFigure() throws {
+    try withTemporaryDirectory { (directory: URL) throws in
+      let cells = """
+        preset,width,learning-rate,seed,status,test_loss
+        sp,64,0.01,0,completed,2.0
+        sp,64,0.1,0,completed,1.0
+        sp,64,1,0,diverged,1e36
+        sp,128,0.01,0,completed,2.1
+        sp,128,0.1,0,completed,0.9
+        sp,128,1,0,completed,1.5
+        mup,64,0.01,0,completed,2.0
+        mup,64,0.1,0,completed,1.0
+        mup,64,1,0,completed,1.2
+
+        """
+      let csv = directory.appendingPathComponent("cells.csv")
+      try Data(cells.utf8).write(to: csv)
+      let output = directory.appendingPathComponent("transfer.svg")
+      let common = ["plot", csv.path, "--x", "learning-rate", "--y", "test_loss", "--series", "width", "--over", "seed",
+                    "--facet", "preset", "--log-x", "--log-y", "--output", output.path]
+      try run(common)
+      let svg = String(decoding: try contents(of: output), as: UTF8.self)
+      #expect(svg.contains("class=\"diverged\"") && svg.contains("1 run diverged") && !svg.contains("10³⁶"))
+      #expect(svg.contains(">preset = mup</text>") && svg.contains(">preset = sp</text>"))
+      try run(common + ["--diverged-where", "none"])
+      let plain = String(decoding: try contents(of: output), as: UTF8.self)
+      #expect(!plain.contains("class=\"diverged\""))
+      #expect(throws: (any Error).self) { try run(common + ["--diverged-where", "status"]) }
     }
   }
 

@@ -52,7 +52,9 @@ struct FigureTests {
     let svg = figure.svg
     expectWellFormedSVG(svg)
     let texts = XMLCheck(svg).texts
-    for expected in ["feature_rms — rms(F_ℓ)", "step", "layer", "1", "2", plot.warnings[0]] {
+    // The label's subscript is a tspan: the text reads rms(Fℓ), never rms(F_ℓ).
+    #expect(svg.contains("rms(F<tspan baseline-shift=\"sub\" font-size=\"75%\">ℓ</tspan>)"))
+    for expected in ["feature_rms — rms(Fℓ)", "step", "layer", "1", "2", plot.warnings[0]] {
       #expect(texts.contains(expected), "missing text \(expected)")
     }
     #expect(svg.contains("<polygon"))  // bands

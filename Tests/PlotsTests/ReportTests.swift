@@ -26,7 +26,7 @@ struct ReportTests {
     let markdown = try sampleReport().markdown()
     #expect(markdown.hasPrefix("# Experiment 1 <BFA> & friends\n\nWidth `1024`, depth 64 & 5 seeds; x < y.\n\n## Key numbers\n"))
     #expect(markdown.contains("| preset | bfa_cos | note |\n|---|---:|---|\n| mup | 0.1235 | a \\| b |\n| sp | 1.500e-07 | <ok> |"))
-    #expect(markdown.contains("![cos θ_ℓ by layer & step](bfa_cos.svg)"))
+    #expect(markdown.contains("![cos θℓ by layer & step](bfa_cos.svg)\n\n*cos θ<sub>ℓ</sub> by layer & step*"))  // alt text plain, caption with <sub>
   }
 
   @Test("index.html parses as XML with the SVG inlined, and escapes text")
