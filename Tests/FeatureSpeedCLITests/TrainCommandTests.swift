@@ -125,6 +125,14 @@ struct TrainCommandTests {
     }
   }
 
+  @Test("--version prints the version and exits 0")
+  func version() throws {
+    let result = try FeatureSpeedBinary.run(["--version"])
+    #expect(result.status == 0, "\(result.error)")
+    let version = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(version.split(separator: ".").count == 3 && version.split(separator: ".").allSatisfy { Int($0) != nil }, "\(version)")
+  }
+
   @Test("presets prints the per-layer table; quantities lists every slug")
   func informationalCommands() throws {
     let presets = try FeatureSpeedBinary.run(["presets", "--arch", "mlp", "--width", "1024", "--depth", "8", "--preset", "mup"])
