@@ -14,6 +14,11 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import numpy, safetensors
   (python3 -m venv .venv && .venv/bin/pip install --quiet --disable-pip-version-check numpy safetensors) \
     || echo "test: no Python safetensors reader available; interop tests will be skipped" >&2
 fi
+# MNIST-1D's Python package, to check our generator against its samples (skipped without it).
+if [ -x .venv/bin/python ] && ! .venv/bin/python -c "import mnist1d" 2>/dev/null; then
+  .venv/bin/pip install --quiet --disable-pip-version-check mnist1d \
+    || echo "test: the mnist1d package is not installable; its comparison test will be skipped" >&2
+fi
 if [ -x .venv/bin/python ]; then export FEATURESPEED_PYTHON="$PWD/.venv/bin/python"; fi
 
 swift build --build-tests

@@ -2,7 +2,8 @@
 ///
 /// Forms: `synthetic` (= `synthetic:teacher`), `synthetic:gaussian`, `mnist:DIR`, `fashion-mnist`
 /// (= `fashion-mnist:/usr/share/datasets/fashion-mnist`, where Debian's `dataset-fashion-mnist`
-/// installs the files), `fashion-mnist:DIR`. Encoded in JSON as its canonical string `description`.
+/// installs the files), `fashion-mnist:DIR`, `mnist1d` (generated, `MNIST1D`). Encoded in JSON as its
+/// canonical string `description`.
 public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
   /// Seeded synthetic data (`SyntheticDataSpec`) with teacher or Gaussian targets.
   case synthetic(SyntheticTargets)
@@ -10,13 +11,16 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
   case mnist(directory: String)
   /// Fashion-MNIST from a directory of the four IDX files.
   case fashionMNIST(directory: String)
+  /// MNIST-1D, generated in process by the published algorithm (`MNIST1D`): 4000 training and
+  /// 1000 test signals of length 40, 10 classes.
+  case mnist1d
 
   /// Where Debian's `dataset-fashion-mnist` package puts the files.
   public static let defaultFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
   /// The accepted `--data` forms, for help texts and error messages.
   public static let acceptedForms = [
-    "synthetic", "synthetic:teacher", "synthetic:gaussian", "mnist:DIR", "fashion-mnist", "fashion-mnist:DIR",
+    "synthetic", "synthetic:teacher", "synthetic:gaussian", "mnist:DIR", "fashion-mnist", "fashion-mnist:DIR", "mnist1d",
   ]
 
   /// Parses a `--data` string (the kind before `:` is case-insensitive; a directory is kept as given).
@@ -47,6 +51,8 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
       throw DataError.dataSourceNeedsDirectory(given: "fashion-mnist")
     case ("fashion-mnist", let directory?):
       self = .fashionMNIST(directory: directory)
+    case ("mnist1d", nil), ("mnist-1d", nil):
+      self = .mnist1d
     default:
       throw DataError.unknownDataSource(given: text)
     }
@@ -59,6 +65,7 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
     case .synthetic(let targets): "synthetic-\(targets.rawValue)"
     case .mnist: MNISTVariant.mnist.rawValue
     case .fashionMNIST: MNISTVariant.fashionMNIST.rawValue
+    case .mnist1d: "mnist1d"
     }
   }
 
@@ -69,6 +76,7 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
     case .synthetic(let targets): "synthetic:\(targets.rawValue)"
     case .mnist(let directory): "mnist:\(directory)"
     case .fashionMNIST(let directory): "fashion-mnist:\(directory)"
+    case .mnist1d: "mnist1d"
     }
   }
 
@@ -107,6 +115,8 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
       try MNISTLoader.load(.mnist, directory: directory)
     case .fashionMNIST(let directory):
       try MNISTLoader.load(.fashionMNIST, directory: directory)
+    case .mnist1d:
+      MNIST1D.load()
     }
   }
 }

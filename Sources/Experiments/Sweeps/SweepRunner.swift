@@ -127,6 +127,7 @@ public struct SweepRunner: Sendable {
     switch r.data {
     case .synthetic: (input, output) = (Double(r.inputDimension ?? 64), Double(r.outputDimension ?? 10))
     case .mnist, .fashionMNIST: (input, output) = (784, 10)
+    case .mnist1d: (input, output) = (40, 10)
     }
     let w = Double(r.width)
     let hidden = Double(max(r.depth - (r.architecture == .mlp ? 2 : 0), 0)) * w * w * Double(r.branchMatrices)
