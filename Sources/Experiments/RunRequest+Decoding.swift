@@ -71,7 +71,7 @@ extension RunRequest {
     inputDimension = try c.decodeIfPresent(Int.self, forKey: .inputDimension) ?? inputDimension
     outputDimension = try c.decodeIfPresent(Int.self, forKey: .outputDimension) ?? outputDimension
     trainSize = try c.decodeIfPresent(Int.self, forKey: .trainSize) ?? trainSize
-    testSize = try c.decodeIfPresent(Int.self, forKey: .testSize) ?? testSize
+    testSize = try c.decodeIfPresent(Int.self, forKey: .testSize)
     batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
     steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? steps
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed

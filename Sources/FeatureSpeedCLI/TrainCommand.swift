@@ -38,8 +38,8 @@ public struct TrainCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Base learning rate η; each tensor uses η × its preset multiplier.")
   public var learningRate: Double = RunRequest().learningRate
 
-  @Option(parsing: .unconditional, help: "Test samples of synthetic data (0: none).")
-  public var testSize: Int = RunRequest().testSize
+  @Option(parsing: .unconditional, help: "Test samples: of synthetic data (default 1024), or held out of a data file without its own test split (default 20 %, at most 10000; seeded by --seed). 0: none.")
+  public var testSize: Int?
 
   @Option(parsing: .unconditional, help: "Number of optimizer steps.")
   public var steps: Int = RunRequest().steps

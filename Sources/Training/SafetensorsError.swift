@@ -3,7 +3,7 @@
 /// `source` is the file's path (or a label such as `"<memory>"` for parsed bytes).
 public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
   /// The file could not be opened or read.
-  case cannotRead(source: String, reason: SystemErrorCode)
+  case cannotRead(source: String, reason: String)
   /// Fewer than the 8 bytes of the header-length prefix.
   case fileTooShort(source: String, byteCount: Int)
   /// The header-length prefix points past the end of the file.

@@ -210,18 +210,9 @@ public struct SafetensorsFile: Sendable, Equatable {
     return bytes
   }
 
-  /// Writes the file to `url` atomically (see `AtomicFile`), streaming the tensors from memory.
-  /// - Throws: `AtomicFileError`.
-  public func write(to url: URL) throws {
-    try AtomicFile.write(to: url) { output in
-      try output.write(serializedHeader())
-      for name in names { try output.write(tensors[name]!.bytes) }
-    }
-  }
-
   /// `string` as a JSON string literal: quotes, backslashes and control characters escaped,
   /// everything else as UTF-8.
-  static func jsonString(_ string: String) -> String {
+  public static func jsonString(_ string: String) -> String {
     var result = "\""
     for scalar in string.unicodeScalars {
       switch scalar {
@@ -241,17 +232,15 @@ public struct SafetensorsFile: Sendable, Equatable {
 
   // MARK: Reading
 
-  /// Reads and validates the safetensors file at `url`.
-  /// - Throws: `SafetensorsError`: `.cannotRead`, `.fileTooShort`, `.headerLengthBeyondFile`,
-  ///   `.invalidHeader`, `.unknownDType`, `.invalidOffsets`, `.invalidShape`,
-  ///   `.offsetsOutOfBounds`, `.sizeMismatch`, `.notContiguous`, `.trailingBytes`.
-  public static func read(from url: URL) throws -> SafetensorsFile {
-    let path = url.path
+  /// Reads and validates the safetensors file at `path` (the whole file in memory).
+  /// - Throws: `SafetensorsError.cannotRead` with the system's reason, and the errors of
+  ///   `init(parsing:source:)` naming `path`.
+  public init(contentsOfFile path: String) throws {
     let bytes: [UInt8]
-    do throws(SystemErrorCode) { bytes = try SystemCalls.readFile(path) } catch {
-      throw SafetensorsError.cannotRead(source: path, reason: error)
+    do { bytes = try readFileBytes(atPath: path) } catch let DataError.unreadableFile(_, reason) {
+      throw SafetensorsError.cannotRead(source: path, reason: reason)
     }
-    return try SafetensorsFile(parsing: bytes, source: path)
+    try self.init(parsing: bytes, source: path)
   }
 
   /// Parses and validates the bytes of a safetensors file; `source` labels error messages.
