@@ -151,8 +151,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         + "--data at a complete copy."
     case .trailingPayload(let file, let dimensions, let expectedBytes, let foundBytes):
       "\(file) is too long: the header announces \(announced(dimensions, expectedBytes)) bytes of "
-        + "\(payloadName(dimensions)) but the file holds \(foundBytes). The file is damaged or not an "
-        + "MNIST-style IDX file; re-download it."
+        + "\(payloadName(dimensions)) but the file holds \(foundBytes). The file is damaged or its header "
+        + "does not match its data (not an MNIST-style IDX file, or an .npy file written by hand); re-download or re-create it."
     case .emptyFile(let file, let dimensions):
       "\(file) holds no images: its header announces \(product(dimensions)). Re-download the file or "
         + "point --data at a complete copy."
