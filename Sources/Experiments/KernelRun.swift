@@ -90,7 +90,7 @@ public enum KernelRun {
     let spec = setup.spec
     var network = try Network<Scalar>(spec: spec, seed: request.run.seed)
     if let weights = request.weights {
-      network.parameters = try SafetensorsFile.read(from: URL(fileURLWithPath: weights)).networkParameters(for: spec, as: Scalar.self)
+      network.parameters = try InitialWeights.read(from: weights, spec: spec, as: Scalar.self).parameters
     }
     let trainer = try Trainer(network: network, train: setup.data.train, test: nil, settings: request.run.trainingSettings)
     let batch = trainer.firstBatch()

@@ -38,6 +38,7 @@ extension RunRequest {
       output,
       overwrite,
       saveTensors,
+      weights,
       threads,
       presetFile,
       controlBackwardNorm,
@@ -84,6 +85,7 @@ extension RunRequest {
     output = try c.decodeIfPresent(String.self, forKey: .output) ?? output
     overwrite = try c.decodeIfPresent(Bool.self, forKey: .overwrite) ?? overwrite
     saveTensors = try c.decodeIfPresent(Bool.self, forKey: .saveTensors) ?? saveTensors
+    weights = try c.decodeIfPresent(String.self, forKey: .weights)
     threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
     presetFile = try c.decodeIfPresent(String.self, forKey: .presetFile) ?? presetFile
     controlBackwardNorm = try c.decodeIfPresent(Double.self, forKey: .controlBackwardNorm) ?? controlBackwardNorm

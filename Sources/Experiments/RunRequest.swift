@@ -74,6 +74,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var overwrite = false
   /// Save initial/final weights and the first batch as safetensors.
   public var saveTensors = false
+  /// A safetensors file to start from instead of the seeded initialization (`InitialWeights`);
+  /// the seed still drives the data order.
+  public var weights: String?
   /// BLAS threads (`nil`: all cores).
   public var threads: Int?
   /// A learning-rate file (`featurespeed diagnose`) whose per-layer multipliers apply on top of the preset.

@@ -71,6 +71,11 @@ public struct TrainCommand: ParsableCommand {
   @Flag(help: "Save initial and final weights and the first batch as .safetensors.")
   public var saveTensors = false
 
+  @Option(help: ArgumentHelp(
+    "Start from these weights instead of the seeded init: a .safetensors file with FeatureSpeed's names (e.g. a run's weights-final.safetensors) or a PyTorch nn.Sequential state_dict (rank-2 tensors in natural name order, biases P.bias beside P.weight). The file holds the raw W of SPEC §2: the preset's forward multipliers still apply. --seed still drives the data order.",
+    valueName: "file"))
+  public var weights: String?
+
   @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
   public var threads: Int?
 
@@ -105,6 +110,7 @@ public struct TrainCommand: ParsableCommand {
     r.output = output
     r.overwrite = overwrite
     r.saveTensors = saveTensors
+    r.weights = weights
     r.threads = threads
     try control.apply(to: &r)
     try r.validate()

@@ -55,9 +55,10 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// Where the tensors came from, for error messages: the path of a read file, else `"<memory>"`.
   public private(set) var source: String = "<memory>"
 
-  /// An empty file with the given metadata.
-  public init(metadata: [String: String] = [:]) {
+  /// An empty file with the given metadata; `source` labels its error messages.
+  public init(metadata: [String: String] = [:], source: String = "<memory>") {
     self.metadata = metadata
+    self.source = source
   }
 
   /// Same tensors in the same order, and same metadata (the `source` label is ignored).
