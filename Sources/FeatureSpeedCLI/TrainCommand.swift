@@ -24,6 +24,8 @@ public struct TrainCommand: ParsableCommand {
         featurespeed train --optimizer spectral --preset spectral --learning-rate 0.02
         featurespeed train --data fashion-mnist --preset sp --depth 32 --width 512 --control-feature-speed 0.05 --control-calibration 10
         featurespeed train --preset sp --depth 8 --preset-file runs/diag/lr-multipliers.json   # a file diagnose wrote
+        featurespeed train --data csv:iris.csv --width 64 --depth 3 --batch-size 16      # your own data (README "Your own data")
+        featurespeed train --data npz:data.npz --weights model.safetensors              # start from PyTorch weights
       """)
 
   @OptionGroup public var model: ModelOptions

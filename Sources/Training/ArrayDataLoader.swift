@@ -250,6 +250,9 @@ public enum ArrayDataLoader {
     normalize(&trainInputs, normalization)
     if testPart != nil { normalize(&testPart!.inputs, normalization) }
     let classCount: Int? = trainTargets.classCount.map { max($0, testPart?.targets.classCount ?? 0) }
+    if let classCount, classCount < 2, options.task == .classification {
+      throw DataError.singleClass(file: train.labels.label)
+    }
     let slug = source.slug
     let trainSet = trainTargets.dataset(name: "\(slug)-train", inputs: trainInputs, dimension: d, classCount: classCount)
     let testSet = testPart.map { $0.targets.dataset(name: "\(slug)-test", inputs: $0.inputs, dimension: d, classCount: classCount) }

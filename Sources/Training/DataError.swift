@@ -95,6 +95,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
   case nonFiniteTarget(file: String, position: String, value: Double)
   /// A class label that is negative, not a whole number, or implausibly large.
   case invalidClassLabel(file: String, position: String, value: Double, regressionHint: String)
+  /// Class labels that are all 0: cross-entropy needs at least two classes.
+  case singleClass(file: String)
   /// A held-out test split that would leave no training sample.
   case testSizeTooLarge(testSize: Int, sampleCount: Int)
 
@@ -231,6 +233,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case .invalidClassLabel(let file, let position, let value, let regressionHint):
       "\(file), \(position): class label \(value) is not a whole number in 0..<\(maximumClassCount). "
         + "Cross-entropy needs integer class labels 0, 1, 2, …; re-encode the labels\(regressionHint)."
+    case .singleClass(let file):
+      "\(file) has only class 0: cross-entropy needs labels of at least two classes (0 and 1). Check the label "
+        + "column or array, or train real targets with --loss mse."
     case .testSizeTooLarge(let testSize, let sampleCount):
       "--test-size \(testSize) would hold out all \(sampleCount) samples, leaving none to train on. "
         + "Pass a test size below \(sampleCount) (0: no test split)."

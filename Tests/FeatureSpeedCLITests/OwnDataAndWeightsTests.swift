@@ -92,6 +92,30 @@ struct OwnDataAndWeightsTests {
     }
   }
 
+  @Test("Full-batch SGD from weights-final continues the run: the losses match the longer run's")
+  func weightsFinalContinuesFullBatchSGD() throws {
+    try withTemporaryDirectory { tmp in
+      // One batch = the whole training set: the gradient does not depend on the shuffle, so
+      // training on from saved weights follows the uninterrupted run (up to summation order).
+      let fullBatch = [
+        "train", "--width", "16", "--depth", "3", "--input-dim", "8", "--output-dim", "3", "--train-size", "32",
+        "--test-size", "0", "--batch-size", "32", "--measure-every", "0", "--quiet", "--bias", "--dtype", "float64",
+        "--learning-rate", "0.5",
+      ]
+      func trainLosses(_ run: URL) throws -> [Double] {
+        try readCSV(run.appendingPathComponent("metrics.csv")).rows.filter { $0[2] == "train" }.map { try #require(Double($0[3])) }
+      }
+      let long = try trainLosses(try train("long", in: tmp, ["--steps", "10"], model: fullBatch))
+      let first = try train("first", in: tmp, ["--steps", "6", "--save-tensors"], model: fullBatch)
+      let resumed = try trainLosses(try train(
+        "resumed", in: tmp, ["--steps", "4", "--weights", first.appendingPathComponent("weights-final.safetensors").path],
+        model: fullBatch))
+      try #require(long.count == 10 && resumed.count == 4)
+      #expect(long[0] != long[6])
+      for (a, b) in zip(long[6...], resumed) { #expect(abs(a - b) <= 1e-10 * abs(a), "\(a) vs \(b)") }
+    }
+  }
+
   @Test("--weights that do not fit list expected against found shapes; a missing tensor is named")
   func weightsThatDoNotFit() throws {
     try withTemporaryDirectory { tmp in

@@ -124,6 +124,8 @@ struct CSVDataTests {
       regressionHint: ", or name regression target columns with csv:FILE#targets=COL and use --loss mse"))
     let fraction = try dataError { _ = try loadCSV("1,2,0.5\n3,4,1\n", in: directory) }
     #expect(fraction.description.contains("class label 0.5 is not a whole number"))
+    let single = try dataError { _ = try loadCSV("1,2,0\n3,4,0\n", in: directory, options: fileOptions(heldOut: 0)) }
+    #expect(single == .singleClass(file: file))
     let empty = try dataError { _ = try loadCSV("a,b,y\n\n", in: directory) }
     #expect(empty == .emptyDataFile(file: file))
   }
