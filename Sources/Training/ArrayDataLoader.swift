@@ -219,8 +219,8 @@ public enum ArrayDataLoader {
       }
       if splits[0].targets.isClassification != splits[1].targets.isClassification {
         throw DataError.splitShapeMismatch(
-          trainFile: b.labels.label + " (\(b.labels.dtype))", trainShape: b.labels.shape,
-          testFile: a.labels.label + " (\(a.labels.dtype))", testShape: a.labels.shape)
+          trainFile: a.labels.label + " (\(a.labels.dtype))", trainShape: a.labels.shape,
+          testFile: b.labels.label + " (\(b.labels.dtype))", testShape: b.labels.shape)
       }
     }
     let n = splits[0].targets.count
