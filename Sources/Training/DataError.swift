@@ -223,7 +223,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         + "match one to one (first dimension). Save inputs and labels of the same samples."
     case .splitShapeMismatch(let trainFile, let trainShape, let testFile, let testShape):
       "\(trainFile) has shape \(trainShape) but \(testFile) has shape \(testShape): train and test must agree in every "
-        + "dimension but the first. Save both splits with the same features."
+        + "dimension but the first, and their labels in kind (integer class labels, or float targets under --loss mse). "
+        + "Save both splits with the same features and label dtype."
     case .nonFiniteInput(let file, let position, let value):
       "\(file), \(position): input value \(value) is not finite. Inputs must be finite numbers; "
         + "impute or drop missing values before loading."

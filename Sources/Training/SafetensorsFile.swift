@@ -20,6 +20,10 @@ import NumericCore
 /// gives byte-identical files. Reading keeps the data-section order, so a round trip preserves
 /// `names`.
 ///
+/// Lives in Training so that data files (`--data safetensors:FILE`) and weights share one parser;
+/// `init(contentsOfFile:)` reads with the data loaders' file access, while Experiments adds
+/// `read(from:)` and the atomic `write(to:)` of run directories (`SafetensorsFile+Files`).
+///
 /// PyTorch, NumPy and `safetensors.numpy.load_file` read these files; a `Matrix` is stored with
 /// shape `[rows, columns]`, the layout of `torch.nn.Linear.weight` for a weight matrix.
 public struct SafetensorsFile: Sendable, Equatable {
@@ -252,7 +256,9 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// the offsets are `[begin, end]` with `begin ≤ end` inside the data section, the byte count is
   /// `shape.product × dtype size`, and each tensor begins where the previous one ends, the last
   /// one ending exactly at the end of the file.
-  /// - Throws: `SafetensorsError` (see `read(from:)`).
+  /// - Throws: `SafetensorsError`: `.fileTooShort`, `.headerLengthBeyondFile`, `.invalidHeader`,
+  ///   `.unknownDType`, `.invalidOffsets`, `.invalidShape`, `.offsetsOutOfBounds`, `.sizeMismatch`,
+  ///   `.notContiguous`, `.trailingBytes`.
   public init(parsing bytes: [UInt8], source: String = "<memory>") throws {
     self.source = source
     guard bytes.count >= 8 else { throw SafetensorsError.fileTooShort(source: source, byteCount: bytes.count) }

@@ -257,6 +257,13 @@ struct ArchiveDataTests {
     let widerTest = npy([Float](repeating: 0, count: 3), descr: "<f4", shape: [1, 3])
     let shape = try dataError { _ = try loadNPZ([("x.npy", Self.x), ("y.npy", Self.y), ("x_test.npy", widerTest), ("y_test.npy", yTest)]) }
     guard case .splitShapeMismatch(_, [6, 2], _, [1, 3]) = shape else { Issue.record("\(shape)"); return }
+    let floatTest = npy([Double(0.5)], descr: "<f8", shape: [1])
+    let kinds = try dataError {
+      _ = try loadNPZ([("x.npy", Self.x), ("y.npy", Self.y), ("x_test.npy", xTest), ("y_test.npy", floatTest)],
+                      options: fileOptions(task: .regression))
+    }
+    guard case .splitShapeMismatch(let trainFile, _, let testFile, _) = kinds, trainFile.contains("(y) (I64)"),
+          testFile.contains("(y_test) (F64)") else { Issue.record("\(kinds)"); return }
     let halfSplit = try dataError { _ = try loadNPZ([("x.npy", Self.x), ("y.npy", Self.y), ("x_test.npy", xTest)]) }
     guard case .missingArray(_, "test label", ["y_test", "labels_test", "targets_test"], _) = halfSplit else {
       Issue.record("\(halfSplit)"); return
