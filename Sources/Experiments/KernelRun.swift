@@ -44,12 +44,23 @@ public struct KernelResult: Codable, Equatable, Sendable {
 public enum KernelError: Error, Equatable, CustomStringConvertible {
   /// A requested layer index does not exist in the network.
   case noSuchLayer(requested: Int, available: [Int])
+  /// A flag contradicts the `config.json` of the run the `--weights` come from.
+  case contradictsRunConfiguration(flag: String, given: String, saved: String, configPath: String)
+  /// The `config.json` beside the `--weights` file does not decode.
+  case unreadableRunConfiguration(path: String, reason: String)
 
   public var description: String {
     switch self {
     case .noSuchLayer(let requested, let available):
       "--layers: the network has no layer \(requested); its layers are \(available.map(String.init).joined(separator: ", ")) "
         + "(MLP 1…L; ResNet 0 embedding, 1…L blocks, L+1 readout). Pick from those, or omit --layers for all."
+    case .contradictsRunConfiguration(let flag, let given, let saved, let configPath):
+      "\(flag) \(given) contradicts the run the weights come from: \(configPath) has \(saved). With --weights from a "
+        + "run directory the model, data and batch come from its config.json; drop \(flag), or copy the weights file "
+        + "out of the run directory to analyze it with other flags."
+    case .unreadableRunConfiguration(let path, let reason):
+      "\(path) (the run the --weights come from) cannot be read: \(reason). Repair or remove it, or copy the "
+        + "weights file elsewhere and give every model and data flag."
     }
   }
 }
@@ -90,7 +101,7 @@ public enum KernelRun {
     let spec = setup.spec
     var network = try Network<Scalar>(spec: spec, seed: request.run.seed)
     if let weights = request.weights {
-      network.parameters = try SafetensorsFile.read(from: URL(fileURLWithPath: weights)).networkParameters(for: spec, as: Scalar.self)
+      network.parameters = try InitialWeights.read(from: weights, spec: spec, as: Scalar.self).parameters
     }
     let trainer = try Trainer(network: network, train: setup.data.train, test: nil, settings: request.run.trainingSettings)
     let batch = trainer.firstBatch()

@@ -36,6 +36,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
   public var parameterCount: Int
   /// Where the data came from, sizes, normalization.
   public var data: DataProvenance
+  /// The weights file the run started from (`--weights`), else `nil` (seeded initialization).
+  public var initialWeights: InitialWeights.Record?
   /// The training-loop settings.
   public var training: TrainingSettings
   /// BLAS threads used.

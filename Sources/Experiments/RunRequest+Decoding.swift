@@ -43,6 +43,7 @@ extension RunRequest {
       output,
       overwrite,
       saveTensors,
+      weights,
       threads,
       presetFile,
       controlBackwardNorm,
@@ -83,7 +84,7 @@ extension RunRequest {
     inputDimension = try c.decodeIfPresent(Int.self, forKey: .inputDimension) ?? inputDimension
     outputDimension = try c.decodeIfPresent(Int.self, forKey: .outputDimension) ?? outputDimension
     trainSize = try c.decodeIfPresent(Int.self, forKey: .trainSize) ?? trainSize
-    testSize = try c.decodeIfPresent(Int.self, forKey: .testSize) ?? testSize
+    testSize = try c.decodeIfPresent(Int.self, forKey: .testSize)
     batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
     steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? steps
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
@@ -96,6 +97,7 @@ extension RunRequest {
     output = try c.decodeIfPresent(String.self, forKey: .output) ?? output
     overwrite = try c.decodeIfPresent(Bool.self, forKey: .overwrite) ?? overwrite
     saveTensors = try c.decodeIfPresent(Bool.self, forKey: .saveTensors) ?? saveTensors
+    weights = try c.decodeIfPresent(String.self, forKey: .weights)
     threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
     presetFile = try c.decodeIfPresent(String.self, forKey: .presetFile) ?? presetFile
     controlBackwardNorm = try c.decodeIfPresent(Double.self, forKey: .controlBackwardNorm) ?? controlBackwardNorm

@@ -60,8 +60,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var outputDimension: Int?
   /// Synthetic training samples.
   public var trainSize: Int = 4096
-  /// Synthetic test samples.
-  public var testSize: Int = 1024
+  /// Test samples: of synthetic data (`nil`: 1024), or held out of a data file without its own
+  /// test split (`nil`: 20 %, at most 10 000; see `ArrayDataLoader`). 0: no test split.
+  public var testSize: Int?
   /// Samples per step.
   public var batchSize: Int = 128
   /// Number of updates.
@@ -86,6 +87,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var overwrite = false
   /// Save initial/final weights and the first batch as safetensors.
   public var saveTensors = false
+  /// A safetensors file to start from instead of the seeded initialization (`InitialWeights`);
+  /// the seed still drives the data order.
+  public var weights: String?
   /// BLAS threads (`nil`: all cores).
   public var threads: Int?
   /// A learning-rate file (`featurespeed diagnose`) whose per-layer multipliers apply on top of the preset.
@@ -109,6 +113,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var controlCalibration: Int = 0
 
   public init() {}
+
+  /// The synthetic test samples when `testSize` is `nil`.
+  public static let syntheticTestSize = 1024
 
   /// The run name: `name` if given, else `<arch>-<preset>-w<width>-d<depth>-<data>-s<seed>`,
   /// with `-<optimizer>` after the preset for optimizers other than SGD and `-nf` after the depth
@@ -169,7 +176,9 @@ public struct RunRequest: Codable, Equatable, Sendable {
       if trainSize < batchSize {
         throw RunError.invalidOption(flag: "--train-size", value: "\(trainSize)", expected: "at least the batch size (\(batchSize))")
       }
-      if testSize < 0 { throw RunError.invalidOption(flag: "--test-size", value: "\(testSize)", expected: "0 or more") }
+    }
+    if let testSize, testSize < 0 {
+      throw RunError.invalidOption(flag: "--test-size", value: "\(testSize)", expected: "0 or more")
     }
     if let threads, threads < 1 {
       throw RunError.invalidOption(flag: "--threads", value: "\(threads)", expected: "a positive integer")

@@ -30,7 +30,8 @@ public struct RunSetup: Sendable {
     data = try request.data.load(options: DataLoadOptions(
       seed: request.seed, task: DataTask(for: request.loss),
       syntheticInputDimension: request.inputDimension ?? 64, syntheticOutputDimension: request.outputDimension ?? 10,
-      syntheticTrainCount: request.trainSize, syntheticTestCount: request.testSize))
+      syntheticTrainCount: request.trainSize, syntheticTestCount: request.testSize ?? RunRequest.syntheticTestSize,
+      heldOutCount: request.testSize))
     for (flag, value, actual) in [("--input-dim", request.inputDimension, data.train.inputDimension),
                                   ("--output-dim", request.outputDimension, data.train.targetDimension)] {
       if let value, value != actual {

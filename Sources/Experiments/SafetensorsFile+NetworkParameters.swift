@@ -1,4 +1,5 @@
 import NumericCore
+import Training
 import Networks
 
 /// Network parameters in safetensors files (`weights-init.safetensors`, `weights-final.safetensors`).

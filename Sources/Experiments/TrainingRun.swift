@@ -62,7 +62,12 @@ public enum TrainingRun {
     _: Scalar.Type, spec: NetworkSpec, data: LoadedData, request: RunRequest, directory: RunDirectory,
     configuration: inout RunConfiguration, reporter: inout some RunReporter
   ) throws -> RunConfiguration {
-    let network = try Network<Scalar>(spec: spec, seed: request.seed)
+    var network = try Network<Scalar>(spec: spec, seed: request.seed)
+    if let path = request.weights {
+      let (parameters, record) = try InitialWeights.read(from: path, spec: spec, as: Scalar.self)
+      network.parameters = parameters
+      configuration.initialWeights = record
+    }
     var trainer = try Trainer(network: network, train: data.train, test: data.test, settings: request.trainingSettings)
     try directory.writeConfig(configuration)
     if request.saveTensors {

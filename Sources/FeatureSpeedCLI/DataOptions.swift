@@ -6,7 +6,7 @@ import Experiments
 /// same flags build the same batch in both.
 public struct DataOptions: ParsableArguments {
   @Option(help: ArgumentHelp(
-    "Data: synthetic (teacher targets), synthetic:gaussian, mnist:DIR, fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist:DIR.",
+    "Data: synthetic (teacher targets), synthetic:gaussian, mnist:DIR, fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist:DIR, or your own file: csv:FILE (last column the class label; csv:FILE#label=COL, csv:FILE#targets=COL,COL for --loss mse; COL a header name or 1-based number), npy:INPUTS.npy,LABELS.npy, npz:FILE, safetensors:FILE (arrays x, y and optionally x_test, y_test). Without a test split in the file, --test-size samples (default 20 %) are held out, seeded by --seed.",
     valueName: "source"))
   public var data: String = "synthetic"
 

@@ -19,17 +19,20 @@ public struct KernelCommand: ParsableCommand {
       by Hutchinson probes, the Kantorovich bound 2√κ/(1+κ), the estimate m_1/√m_2, and the \
       measured cos θ_ℓ of the batch's gradient step; and the extreme singular values of the \
       Jacobian J_{first→ℓ} with the isometry bound. K_L at the output is the learning-rate-weighted \
-      empirical NTK. Works at initialization (--seed) or on saved weights (--weights, e.g. a run's \
-      weights-final.safetensors with the run's flags). Writes kernel.csv, kernel.json, the figure \
-      kernel.svg (per layer: measured cos θ, m_1/√m_2, the Kantorovich bound) and report.md / \
-      index.html, whose first sentence is the conclusion computed from this run's numbers.
+      empirical NTK. Works at initialization (--seed) or on saved weights (--weights: FeatureSpeed's \
+      names or a PyTorch nn.Sequential state_dict, as for train --weights). When the weights file sits \
+      in a run directory with a config.json (train --save-tensors writes weights-final.safetensors \
+      there), the model, data, loss, learning rate, batch size, seed and dtype come from that config: \
+      flags that repeat them must agree with it, a contradicting flag is refused. Writes kernel.csv, \
+      kernel.json, the figure kernel.svg (per layer: measured cos θ, m_1/√m_2, the Kantorovich bound) \
+      and report.md / index.html, whose first sentence is the conclusion computed from this run's numbers.
 
       Examples:
         featurespeed kernel --width 512 --depth 8 --batch-size 64 --preset sp
         featurespeed kernel --arch resnet --depth 16 --branch-scale inv-sqrt \\
           --layers 16,17
-        featurespeed kernel --data fashion-mnist --width 256 \\
-          --weights runs/demo/weights-final.safetensors
+        # model and data from runs/demo/config.json:
+        featurespeed kernel --weights runs/demo/weights-final.safetensors
       """)
 
   @OptionGroup public var model: ModelOptions
@@ -42,7 +45,7 @@ public struct KernelCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Base learning rate η; the kernel weights layer k by η × its preset multiplier.")
   public var learningRate: Double = 0.05
 
-  @Option(help: ArgumentHelp("Weights to analyze instead of the initialization (.safetensors, as --save-tensors writes).", valueName: "file"))
+  @Option(help: ArgumentHelp("Weights to analyze instead of the initialization (.safetensors, as --save-tensors writes, or a PyTorch state_dict); beside a run's config.json, the model and data flags come from it.", valueName: "file"))
   public var weights: String?
 
   @Option(help: ArgumentHelp("Layer indices, comma-separated (default: all).", valueName: "list"))
@@ -74,8 +77,8 @@ public struct KernelCommand: ParsableCommand {
     do { _ = try request() } catch { throw ValidationError("\(error)") }
   }
 
-  /// The library request for these options.
-  public func request() throws -> KernelRequest {
+  /// The run request the model, data and optimizer flags build.
+  func runRequest() throws -> RunRequest {
     var r = RunRequest()
     try model.apply(to: &r)
     try dataOptions.apply(to: &r)
@@ -85,13 +88,25 @@ public struct KernelCommand: ParsableCommand {
     r.steps = 1
     r.threads = threads
     r.output = output
+    return r
+  }
+
+  /// The library request for these options (with `--weights` from a run directory, its saved
+  /// model and data; see `KernelRequest.merging`).
+  /// - Throws: `KernelError.contradictsRunConfiguration`, `.unreadableRunConfiguration`, and the
+  ///   validation errors of the run request.
+  public func request() throws -> KernelRequest {
+    var r = try runRequest()
+    if let weights, let (saved, configPath) = try KernelRequest.savedRunRequest(besideWeights: weights) {
+      r = try KernelRequest.merging(flags: r, defaults: try Self.parse([]).runRequest(), saved: saved, configPath: configPath)
+    }
     try r.validate()
     var settings = KernelSettings()
     settings.relativeTolerance = tolerance
     settings.maximumProducts = maxProducts
     settings.probes = probes
     settings.jacobians = !noJacobians
-    settings.seed = dataOptions.seed
+    settings.seed = r.seed
     let layerList = try layers.map { text in
       try text.split(separator: ",").map { part -> Int in
         guard let value = Int(part.trimmingCharacters(in: .whitespaces)) else {

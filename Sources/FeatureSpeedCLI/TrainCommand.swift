@@ -32,6 +32,8 @@ public struct TrainCommand: ParsableCommand {
           --control-feature-speed 0.05 --control-calibration 10
         featurespeed train --preset sp --depth 8 \\
           --preset-file runs/diag/lr-multipliers.json   # a file diagnose wrote
+        featurespeed train --data csv:iris.csv --width 64 --depth 3 --batch-size 16
+        featurespeed train --data npz:data.npz --weights model.safetensors
       """)
 
   @OptionGroup public var model: ModelOptions
@@ -51,8 +53,8 @@ public struct TrainCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Base learning rate η; each tensor uses η × its preset multiplier.")
   public var learningRate: Double = RunRequest().learningRate
 
-  @Option(parsing: .unconditional, help: "Test samples of synthetic data (0: none).")
-  public var testSize: Int = RunRequest().testSize
+  @Option(parsing: .unconditional, help: "Test samples: of synthetic data (default 1024), or held out of a data file without its own test split (default 20 %, at most 10000; seeded by --seed). 0: none.")
+  public var testSize: Int?
 
   @Option(parsing: .unconditional, help: "Number of optimizer steps.")
   public var steps: Int = RunRequest().steps
@@ -83,6 +85,11 @@ public struct TrainCommand: ParsableCommand {
 
   @Flag(help: "Save initial and final weights and the first batch as .safetensors.")
   public var saveTensors = false
+
+  @Option(help: ArgumentHelp(
+    "Start from these weights instead of the seeded init: a .safetensors file with FeatureSpeed's names (e.g. a run's weights-final.safetensors) or a PyTorch nn.Sequential state_dict (rank-2 tensors in natural name order, biases P.bias beside P.weight). The file holds the raw W of theory §2: the preset's forward multipliers still apply. --seed still drives the data order.",
+    valueName: "file"))
+  public var weights: String?
 
   @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
   public var threads: Int?
@@ -123,6 +130,7 @@ public struct TrainCommand: ParsableCommand {
     r.output = output
     r.overwrite = overwrite
     r.saveTensors = saveTensors
+    r.weights = weights
     r.threads = threads
     try control.apply(to: &r)
     try r.validate()

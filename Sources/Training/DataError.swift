@@ -49,6 +49,57 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
   /// Train and test images have different sizes.
   case imageShapeMismatch(trainFile: String, trainShape: [Int], testFile: String, testShape: [Int])
 
+  // MARK: Your own data files (CSV, .npy, .npz, safetensors)
+
+  /// A `--data` form that parses but is incomplete or malformed (`reason` says how).
+  case invalidDataSource(given: String, reason: String)
+  /// A data file does not exist (or is a directory).
+  case dataFileNotFound(path: String, format: String)
+  /// A data file holds no samples.
+  case emptyDataFile(file: String)
+  /// A CSV line has a different number of cells than the first line.
+  case raggedCSVRow(file: String, line: Int, expected: Int, found: Int, firstLine: Int)
+  /// A CSV cell that is not a number.
+  case nonNumericCSVCell(file: String, line: Int, column: Int, name: String?, text: String)
+  /// A scikit-learn header line announces another number of samples than the file has rows.
+  case csvHeaderCountMismatch(file: String, announced: Int, found: Int)
+  /// A label or target column named in `--data csv:FILE#…` that the file does not have.
+  case unknownCSVColumn(file: String, column: String, names: [String]?, columnCount: Int)
+  /// A CSV file with no column left for the inputs.
+  case noInputColumns(file: String, columnCount: Int)
+  /// A file without the `.npy` magic bytes.
+  case notNPY(file: String)
+  /// An `.npy` format version other than 1, 2 or 3.
+  case unsupportedNPYVersion(file: String, major: Int, minor: Int)
+  /// An `.npy` header that is not the expected dict literal.
+  case invalidNPYHeader(file: String, header: String, reason: String)
+  /// An array stored in Fortran (column-major) order.
+  case fortranOrderArray(file: String)
+  /// An array stored big-endian.
+  case bigEndianArray(file: String, descr: String)
+  /// An array whose element type cannot be used (`array` names it inside an archive).
+  case unsupportedDType(file: String, array: String?, dtype: String)
+  /// A zip archive (`.npz`) that cannot be read.
+  case invalidZip(file: String, reason: String)
+  /// None of the accepted names of an array is in the file.
+  case missingArray(file: String, role: String, expected: [String], available: [String])
+  /// An array of the wrong rank (`expected` describes the accepted shapes).
+  case wrongRank(file: String, array: String, shape: [Int], expected: String)
+  /// Inputs and labels (or targets) disagree on the number of samples.
+  case sampleCountMismatch(inputsFile: String, inputCount: Int, labelsFile: String, labelCount: Int)
+  /// Train and test inputs have different feature counts, or targets different widths.
+  case splitShapeMismatch(trainFile: String, trainShape: [Int], testFile: String, testShape: [Int])
+  /// A NaN or infinite input value (`position` is "line 12, column 3" or "sample 11, feature 2").
+  case nonFiniteInput(file: String, position: String, value: Double)
+  /// A NaN or infinite regression target.
+  case nonFiniteTarget(file: String, position: String, value: Double)
+  /// A class label that is negative, not a whole number, or implausibly large.
+  case invalidClassLabel(file: String, position: String, value: Double, regressionHint: String)
+  /// Class labels that are all 0: cross-entropy needs at least two classes.
+  case singleClass(file: String)
+  /// A held-out test split that would leave no training sample.
+  case testSizeTooLarge(testSize: Int, sampleCount: Int)
+
   // MARK: Training setup
 
   /// Cross-entropy was asked for on a data set without class labels.
@@ -102,8 +153,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         + "--data at a complete copy."
     case .trailingPayload(let file, let dimensions, let expectedBytes, let foundBytes):
       "\(file) is too long: the header announces \(announced(dimensions, expectedBytes)) bytes of "
-        + "\(payloadName(dimensions)) but the file holds \(foundBytes). The file is damaged or not an "
-        + "MNIST-style IDX file; re-download it."
+        + "\(payloadName(dimensions)) but the file holds \(foundBytes). The file is damaged or its header "
+        + "does not match its data (not an MNIST-style IDX file, or an .npy file written by hand); re-download or re-create it."
     case .emptyFile(let file, let dimensions):
       "\(file) holds no images: its header announces \(product(dimensions)). Re-download the file or "
         + "point --data at a complete copy."
@@ -117,6 +168,79 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
       "\(trainFile) holds images of \(product(trainShape)) pixels but \(testFile) holds "
         + "\(product(testShape)); train and test images must have the same size. Use files of the same data set."
 
+    case .invalidDataSource(let given, let reason):
+      "The data source '\(given)' is incomplete: \(reason). Accepted forms: \(DataSource.acceptedForms.joined(separator: ", "))."
+    case .dataFileNotFound(let path, let format):
+      "The \(format) file '\(path)' does not exist. Check the path (relative paths start at the current directory)."
+    case .emptyDataFile(let file):
+      "\(file) holds no samples. Expected at least one data row or sample; point --data at the complete file."
+    case .raggedCSVRow(let file, let line, let expected, let found, let firstLine):
+      "\(file), line \(line): \(found) cells, but line \(firstLine) has \(expected). Every row needs the same "
+        + "number of comma-separated cells; fix or remove line \(line)."
+    case .nonNumericCSVCell(let file, let line, let column, let name, let text):
+      "\(file), line \(line), column \(column)\(name.map { " (\($0))" } ?? ""): '\(text)' is not a number. "
+        + "Every cell below the header must be numeric (no missing values, categories as integer codes); "
+        + "fix that cell or drop the column."
+    case .csvHeaderCountMismatch(let file, let announced, let found):
+      "\(file) starts with a scikit-learn header announcing \(announced) samples, but \(found) data rows follow. "
+        + "The file is truncated or was edited; restore it, or fix the count in its first line."
+    case .unknownCSVColumn(let file, let column, let names, let columnCount):
+      "\(file) has no column '\(column)'. "
+        + (names.map { "Its columns are: \($0.joined(separator: ", ")); " } ?? "It has no header line; ")
+        + "name a column by its header name or by its number 1…\(columnCount)."
+    case .noInputColumns(let file, let columnCount):
+      "\(file) has \(columnCount) column(s), all of them targets: no column is left for the inputs. "
+        + "Name fewer target columns."
+    case .notNPY(let file):
+      "\(file) is not a NumPy .npy file: it does not start with the magic bytes \\x93NUMPY. "
+        + "Save the array with numpy.save (or pass the right file)."
+    case .unsupportedNPYVersion(let file, let major, let minor):
+      "\(file) is .npy format version \(major).\(minor); versions 1.0, 2.0 and 3.0 are supported. "
+        + "Re-save it with numpy.save."
+    case .invalidNPYHeader(let file, let header, let reason):
+      "\(file) has a damaged .npy header (\(reason)): \(header). Expected "
+        + "{'descr': '<f4', 'fortran_order': False, 'shape': (n, d), }; re-save the array with numpy.save."
+    case .fortranOrderArray(let file):
+      "\(file) stores its array in Fortran (column-major) order; C (row-major) order is required. "
+        + "Re-save it with numpy.save(path, numpy.ascontiguousarray(array))."
+    case .bigEndianArray(let file, let descr):
+      "\(file) stores big-endian values (dtype '\(descr)'); little-endian is required. "
+        + "Convert it with array.astype(array.dtype.newbyteorder('<')) and save again."
+    case .unsupportedDType(let file, let array, let dtype):
+      "\(file)\(array.map { ", array '\($0)'," } ?? "") has element type '\(dtype)', which is not supported. "
+        + "Expected booleans, integers (int8…int64, uint8…uint64) or floats (float16, bfloat16, float32, float64); "
+        + "convert it with astype(numpy.float32) (inputs) or astype(numpy.int64) (labels)."
+    case .invalidZip(let file, let reason):
+      "\(file) is not a readable .npz (zip) archive: \(reason). Re-create it with numpy.savez or numpy.savez_compressed."
+    case .missingArray(let file, let role, let expected, let available):
+      "\(file) has no \(role) array: expected one named \(expected.joined(separator: " or ")), found "
+        + "\(available.isEmpty ? "no arrays" : available.joined(separator: ", ")). Save it under one of the expected names, "
+        + "e.g. numpy.savez(path, x=inputs, y=labels)."
+    case .wrongRank(let file, let array, let shape, let expected):
+      "\(file): array '\(array)' has shape \(shape), expected \(expected). Reshape it before saving."
+    case .sampleCountMismatch(let inputsFile, let inputCount, let labelsFile, let labelCount):
+      "\(inputsFile) holds \(inputCount) samples but \(labelsFile) holds \(labelCount) labels or targets; they must "
+        + "match one to one (first dimension). Save inputs and labels of the same samples."
+    case .splitShapeMismatch(let trainFile, let trainShape, let testFile, let testShape):
+      "\(trainFile) has shape \(trainShape) but \(testFile) has shape \(testShape): train and test must agree in every "
+        + "dimension but the first, and their labels in kind (integer class labels, or float targets under --loss mse). "
+        + "Save both splits with the same features and label dtype."
+    case .nonFiniteInput(let file, let position, let value):
+      "\(file), \(position): input value \(value) is not finite. Inputs must be finite numbers; "
+        + "impute or drop missing values before loading."
+    case .nonFiniteTarget(let file, let position, let value):
+      "\(file), \(position): target value \(value) is not finite. Targets must be finite numbers; "
+        + "drop or fix those samples."
+    case .invalidClassLabel(let file, let position, let value, let regressionHint):
+      "\(file), \(position): class label \(value) is not a whole number in 0..<\(maximumClassCount). "
+        + "Cross-entropy needs integer class labels 0, 1, 2, …; re-encode the labels\(regressionHint)."
+    case .singleClass(let file):
+      "\(file) has only class 0: cross-entropy needs labels of at least two classes (0 and 1). Check the label "
+        + "column or array, or train real targets with --loss mse."
+    case .testSizeTooLarge(let testSize, let sampleCount):
+      "--test-size \(testSize) would hold out all \(sampleCount) samples, leaving none to train on. "
+        + "Pass a test size below \(sampleCount) (0: no test split)."
+
     case .crossEntropyNeedsLabels(let dataset):
       "Cross-entropy needs class labels, but the data set '\(dataset)' has only regression targets. "
         + "Use the mse loss, or a classification data set."
@@ -128,6 +252,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// The largest class count file-based data may imply (labels beyond it are treated as invalid).
+let maximumClassCount = 100_000
 
 private func hex(_ value: UInt32) -> String {
   let digits = String(value, radix: 16)

@@ -2,8 +2,11 @@
 ///
 /// Forms: `synthetic` (= `synthetic:teacher`), `synthetic:gaussian`, `mnist:DIR`, `fashion-mnist`
 /// (= `fashion-mnist:/usr/share/datasets/fashion-mnist`, where Debian's `dataset-fashion-mnist`
-/// installs the files), `fashion-mnist:DIR`, `mnist1d` (generated, `MNIST1D`). Encoded in JSON as its
-/// canonical string `description`.
+/// installs the files), `fashion-mnist:DIR`, `mnist1d` (generated, `MNIST1D`), and the user's own
+/// files (`ArrayDataLoader`):
+/// `csv:FILE` (last column the class label), `csv:FILE#label=COL`, `csv:FILE#targets=COL,COL…`
+/// (regression targets; COL a header name or a 1-based column number), `npy:INPUTS,LABELS`,
+/// `npz:FILE`, `safetensors:FILE`. Encoded in JSON as its canonical string `description`.
 public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
   /// Seeded synthetic data (`SyntheticDataSpec`) with teacher or Gaussian targets.
   case synthetic(SyntheticTargets)
@@ -14,6 +17,14 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
   /// MNIST-1D, generated in process by the published algorithm (`MNIST1D`): 4000 training and
   /// 1000 test signals of length 40, 10 classes.
   case mnist1d
+  /// A numeric CSV file (raw or gzip), with the columns `targets` as labels or targets.
+  case csv(path: String, targets: CSVTargets)
+  /// Two `.npy` files: inputs `[n, d…]` and labels `[n]` or targets `[n]`/`[n, k]`.
+  case npy(inputs: String, labels: String)
+  /// A NumPy `.npz` archive with arrays named as in `ArrayDataLoader.arrayNames`.
+  case npz(path: String)
+  /// A safetensors file with tensors named as in `ArrayDataLoader.arrayNames`.
+  case safetensors(path: String)
 
   /// Where Debian's `dataset-fashion-mnist` package puts the files.
   public static let defaultFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
@@ -21,11 +32,14 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
   /// The accepted `--data` forms, for help texts and error messages.
   public static let acceptedForms = [
     "synthetic", "synthetic:teacher", "synthetic:gaussian", "mnist:DIR", "fashion-mnist", "fashion-mnist:DIR", "mnist1d",
+    "csv:FILE", "csv:FILE#label=COL", "csv:FILE#targets=COL[,COL…]", "npy:INPUTS.npy,LABELS.npy", "npz:FILE",
+    "safetensors:FILE",
   ]
 
   /// Parses a `--data` string (the kind before `:` is case-insensitive; a directory is kept as given).
-  /// - Throws: `DataError.unknownDataSource` (the message lists the accepted forms), or
-  ///   `.dataSourceNeedsDirectory` for `mnist` without a directory.
+  /// - Throws: `DataError.unknownDataSource` (the message lists the accepted forms),
+  ///   `.dataSourceNeedsDirectory` for `mnist` without a directory, `.invalidDataSource` for a file
+  ///   form without its file(s) or with a malformed `#label=` / `#targets=` suffix.
   public init(parsing text: String) throws {
     let kind: String
     let argument: String?
@@ -53,6 +67,21 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
       self = .fashionMNIST(directory: directory)
     case ("mnist1d", nil), ("mnist-1d", nil):
       self = .mnist1d
+    case ("csv", let argument?) where !argument.isEmpty:
+      self = try Self.parseCSV(argument, given: text)
+    case ("npy", let argument?) where !argument.isEmpty:
+      let files = argument.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      guard files.count == 2, !files[0].isEmpty, !files[1].isEmpty else {
+        throw DataError.invalidDataSource(
+          given: text, reason: "npy needs two files separated by one comma, npy:INPUTS.npy,LABELS.npy")
+      }
+      self = .npy(inputs: files[0], labels: files[1])
+    case ("npz", let path?) where !path.isEmpty:
+      self = .npz(path: path)
+    case ("safetensors", let path?) where !path.isEmpty:
+      self = .safetensors(path: path)
+    case ("csv", _), ("npy", _), ("npz", _), ("safetensors", _):
+      throw DataError.invalidDataSource(given: text, reason: "'\(kind)' needs a file: \(kind):FILE")
     default:
       throw DataError.unknownDataSource(given: text)
     }
@@ -66,7 +95,38 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
     case .mnist: MNISTVariant.mnist.rawValue
     case .fashionMNIST: MNISTVariant.fashionMNIST.rawValue
     case .mnist1d: "mnist1d"
+    case .csv: "csv"
+    case .npy: "npy"
+    case .npz: "npz"
+    case .safetensors: "safetensors"
     }
+  }
+
+  /// `FILE`, `FILE#label=COL` or `FILE#targets=A,B`: the suffix is split off at the last `#`
+  /// only when it starts with `label=` or `targets=`, so other paths with `#` stay whole.
+  private static func parseCSV(_ argument: String, given text: String) throws -> DataSource {
+    guard let hash = argument.lastIndex(of: "#") else { return .csv(path: argument, targets: .lastColumnLabel) }
+    let path = String(argument[..<hash])
+    let suffix = argument[argument.index(after: hash)...]
+    func columns(_ list: Substring) throws -> [String] {
+      let names = list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
+        throw DataError.invalidDataSource(given: text, reason: "'#\(suffix)' names an empty column")
+      }
+      return names
+    }
+    if suffix.hasPrefix("label=") {
+      let names = try columns(suffix.dropFirst("label=".count))
+      guard names.count == 1 else {
+        throw DataError.invalidDataSource(
+          given: text, reason: "#label= takes one column (class labels); use #targets=A,B for several regression targets")
+      }
+      return .csv(path: path, targets: .label(names[0]))
+    }
+    if suffix.hasPrefix("targets=") {
+      return .csv(path: path, targets: .targets(try columns(suffix.dropFirst("targets=".count))))
+    }
+    return .csv(path: argument, targets: .lastColumnLabel)
   }
 
   /// The canonical `--data` string, which `init(parsing:)` reads back: `synthetic:teacher`,
@@ -77,6 +137,12 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
     case .mnist(let directory): "mnist:\(directory)"
     case .fashionMNIST(let directory): "fashion-mnist:\(directory)"
     case .mnist1d: "mnist1d"
+    case .csv(let path, .lastColumnLabel): "csv:\(path)"
+    case .csv(let path, .label(let column)): "csv:\(path)#label=\(column)"
+    case .csv(let path, .targets(let columns)): "csv:\(path)#targets=\(columns.joined(separator: ","))"
+    case .npy(let inputs, let labels): "npy:\(inputs),\(labels)"
+    case .npz(let path): "npz:\(path)"
+    case .safetensors(let path): "safetensors:\(path)"
     }
   }
 
@@ -100,9 +166,12 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
 
   /// Loads (or generates) the train and test splits.
   ///
-  /// File-based sources ignore the synthetic settings of `options` and are always classification
-  /// sets (10 classes); synthetic sources follow `options.task`.
-  /// - Throws: `DataError` (see `MNISTLoader.load` and `SyntheticDataSpec.generate`).
+  /// MNIST-style sources ignore the synthetic settings of `options` and are always classification
+  /// sets (10 classes); synthetic sources follow `options.task`; the user's files
+  /// (`ArrayDataLoader`) hold labels or targets as described there and take their held-out test
+  /// split from `options.seed` and `options.heldOutCount`.
+  /// - Throws: `DataError` (see `MNISTLoader.load`, `SyntheticDataSpec.generate`,
+  ///   `ArrayDataLoader`), `SafetensorsError` for a damaged safetensors file.
   public func load(options: DataLoadOptions) throws -> LoadedData {
     switch self {
     case .synthetic(let targets):
@@ -117,8 +186,26 @@ public enum DataSource: Codable, Equatable, Sendable, CustomStringConvertible {
       try MNISTLoader.load(.fashionMNIST, directory: directory)
     case .mnist1d:
       MNIST1D.load()
+    case .csv(let path, let targets):
+      try ArrayDataLoader.loadCSV(path: path, targets: targets, source: self, options: options)
+    case .npy(let inputs, let labels):
+      try ArrayDataLoader.loadNPY(inputs: inputs, labels: labels, source: self, options: options)
+    case .npz(let path):
+      try ArrayDataLoader.loadNPZ(path: path, source: self, options: options)
+    case .safetensors(let path):
+      try ArrayDataLoader.loadSafetensors(path: path, source: self, options: options)
     }
   }
+}
+
+/// Which columns of a CSV data file are the labels or targets (the rest are the inputs).
+public enum CSVTargets: Equatable, Sendable {
+  /// The last column holds integer class labels (the default).
+  case lastColumnLabel
+  /// The named column (header name or 1-based number) holds integer class labels.
+  case label(String)
+  /// The named columns hold real regression targets, for `--loss mse`.
+  case targets([String])
 }
 
 /// The settings that data loading needs besides the source.
@@ -136,12 +223,17 @@ public struct DataLoadOptions: Equatable, Sendable {
   public var syntheticTrainCount: Int
   /// Test samples of synthetic data (0: no test split).
   public var syntheticTestCount: Int
+  /// Samples held out as the test split of a user's file without its own test split
+  /// (`nil`: 20 %, at most 10 000; 0: no test split). A file with a test split keeps it whole
+  /// unless this is 0.
+  public var heldOutCount: Int?
 
   /// Options; the synthetic defaults are a small problem that trains in seconds.
   public init(
     seed: UInt64, task: DataTask, syntheticInputDimension: Int = 64, syntheticOutputDimension: Int = 10,
-    syntheticTrainCount: Int = 1024, syntheticTestCount: Int = 256
+    syntheticTrainCount: Int = 1024, syntheticTestCount: Int = 256, heldOutCount: Int? = nil
   ) {
+    self.heldOutCount = heldOutCount
     self.seed = seed
     self.task = task
     self.syntheticInputDimension = syntheticInputDimension

@@ -1,4 +1,5 @@
-// The file-system access of the data loaders, in one place (the only file importing Foundation).
+// The file-system access of the data loaders, in one place (with SafetensorsFile's JSON header
+// decoding, the only Foundation use of this module).
 import Foundation
 
 /// The bytes of the file at `path`.

@@ -24,7 +24,8 @@ public struct DataProvenance: Codable, Equatable, Sendable {
   public var slug: String
   /// Absolute directory the files were read from (file-based sources).
   public var directory: String?
-  /// Absolute paths of the files read, in the order train images, train labels, test images, test labels.
+  /// Absolute paths of the files read: for MNIST-style sets train images, train labels, test
+  /// images, test labels; for `npy:` inputs then labels; else the one file.
   public var files: [String]
   /// Number of training samples.
   public var trainCount: Int
@@ -40,13 +41,20 @@ public struct DataProvenance: Codable, Equatable, Sendable {
   public var normalization: InputNormalization?
   /// The generator settings (synthetic sources).
   public var synthetic: SyntheticDataSpec?
+  /// Class names from the file (a scikit-learn CSV header), when it has them.
+  public var classNames: [String]?
+  /// How the test split was held out of a file without one (`nil`: the file's own split, or none).
+  public var heldOut: HeldOutSplit?
 
   /// A provenance record; see the properties.
   public init(
     source: String, slug: String, directory: String? = nil, files: [String] = [], trainCount: Int,
     testCount: Int, inputDimension: Int, targetDimension: Int, classCount: Int?,
-    normalization: InputNormalization? = nil, synthetic: SyntheticDataSpec? = nil
+    normalization: InputNormalization? = nil, synthetic: SyntheticDataSpec? = nil, classNames: [String]? = nil,
+    heldOut: HeldOutSplit? = nil
   ) {
+    self.classNames = classNames
+    self.heldOut = heldOut
     self.source = source
     self.slug = slug
     self.directory = directory
@@ -77,5 +85,23 @@ public struct InputNormalization: Codable, Equatable, Sendable {
     self.scale = scale
     self.mean = mean
     self.standardDeviation = standardDeviation
+  }
+}
+
+/// A test split held out of a data file that has none (`ArrayDataLoader`): the first `count`
+/// indices of a Fisher–Yates permutation from `SeededGenerator(seed: seed, stream: stream)`.
+public struct HeldOutSplit: Codable, Equatable, Sendable {
+  /// Samples in the test split.
+  public var count: Int
+  /// The seed of the permutation (the run's `--seed`).
+  public var seed: UInt64
+  /// The generator stream, `holdout`.
+  public var stream: String
+
+  /// A record; see the properties.
+  public init(count: Int, seed: UInt64, stream: String) {
+    self.count = count
+    self.seed = seed
+    self.stream = stream
   }
 }

@@ -4,6 +4,7 @@ import NumericCore
 import Testing
 
 @testable import Experiments
+import Training
 
 #if canImport(Glibc)
   import Glibc
@@ -270,7 +271,7 @@ func safetensorsBytes(header: String, data: [UInt8]) -> [UInt8] {
 
   @Test func aMissingFileGivesCannotRead() {
     let url = URL(fileURLWithPath: "/nonexistent-featurespeed/x.safetensors")
-    #expect(throws: SafetensorsError.cannotRead(source: url.path, reason: SystemErrorCode(ENOENT))) {
+    #expect(throws: SafetensorsError.cannotRead(source: url.path, reason: SystemErrorCode(ENOENT).description)) {
       try SafetensorsFile.read(from: url)
     }
   }

@@ -4,6 +4,7 @@ import NumericCore
 import Testing
 
 @testable import Experiments
+import Training
 
 /// What the Python scripts below print: every tensor's dtype, shape and values (`repr` of each
 /// element as a Python float or int, so nothing is rounded on the way).

@@ -5,6 +5,7 @@ import NumericCore
 import Testing
 
 @testable import Experiments
+import Training
 
 /// A small network spec with Gaussian `1/√fanIn` weights and, with `hasBias`, biases.
 func smallSpec(

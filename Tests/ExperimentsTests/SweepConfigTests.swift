@@ -104,6 +104,25 @@ let documentedSweep = """
     #expect(trailing.cells[0].request.output == "/tmp/out/cells/seed=0")
   }
 
+  @Test func theUsersDataFilesParseAsOnTheCommandLine() throws {
+    let yaml = """
+      name: own
+      base:
+        test-size: 30
+      grid:
+        data: ["csv:iris.csv#label=species", "npy:x.npy,y.npy", "npz:d.npz", "safetensors:d.safetensors"]
+      """
+    let config = try SweepConfig.parse(yaml: yaml, source: "s.yaml")
+    #expect(config.cells.map(\.request.data) == [
+      .csv(path: "iris.csv", targets: .label("species")), .npy(inputs: "x.npy", labels: "y.npy"), .npz(path: "d.npz"),
+      .safetensors(path: "d.safetensors"),
+    ])
+    #expect(config.cells.allSatisfy { $0.request.testSize == 30 })
+    #expect(throws: (any Error).self) {
+      try SweepConfig.parse(yaml: "name: own\nbase:\n  data: csv:d.csv\n  input-dim: 4\ngrid:\n  seed: [0]\n", source: "s.yaml")
+    }
+  }
+
   // MARK: Requests: the same fields `featurespeed train` with the same flags sets
 
   @Test func aCellRequestIsTheTrainRequestOfItsFlags() throws {

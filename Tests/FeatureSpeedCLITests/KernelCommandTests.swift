@@ -69,10 +69,13 @@ struct KernelCommandTests {
       let json = String(decoding: try contents(of: tmp.appendingPathComponent("k1/kernel.json")), as: UTF8.self)
       #expect(json.contains("weights-final.safetensors"))
 
+      // Out of its run directory (no config.json beside it) the file is checked against the flags.
+      let loose = tmp.appendingPathComponent("loose.safetensors")
+      try FileManager.default.copyItem(at: run.appendingPathComponent("weights-final.safetensors"), to: loose)
       var wider = Self.model
       wider[1] = "16"
       let mismatch = try FeatureSpeedBinary.run(["kernel"] + wider + [
-        "--weights", run.appendingPathComponent("weights-final.safetensors").path, "--output", tmp.appendingPathComponent("k2").path,
+        "--weights", loose.path, "--output", tmp.appendingPathComponent("k2").path,
       ])
       #expect(mismatch.status != 0)
       #expect(mismatch.error.contains("layer1.weight") && mismatch.error.contains("16"), "\(mismatch.error)")

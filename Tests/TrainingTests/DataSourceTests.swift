@@ -38,7 +38,8 @@ struct DataSourceTests {
       #expect(error == .unknownDataSource(given: text))
       #expect(
         error.description.hasSuffix(
-          "Expected one of: synthetic, synthetic:teacher, synthetic:gaussian, mnist:DIR, fashion-mnist, fashion-mnist:DIR."))
+          "Expected one of: synthetic, synthetic:teacher, synthetic:gaussian, mnist:DIR, fashion-mnist, fashion-mnist:DIR, mnist1d, "
+            + "csv:FILE, csv:FILE#label=COL, csv:FILE#targets=COL[,COL…], npy:INPUTS.npy,LABELS.npy, npz:FILE, safetensors:FILE."))
     }
     let error = try dataError { _ = try DataSource(parsing: "mnist") }
     #expect(error == .dataSourceNeedsDirectory(given: "mnist"))

@@ -8,6 +8,7 @@ import _TestSupport
 enum RealData {
   static let mnistDirectory = "/work/shared/data/mnist"
   static let fashionMNISTDirectory = "/work/shared/data/fashion-mnist"
+  static let irisCSV = "/work/shared/data/sklearn-iris/iris.csv"
 
   /// MNIST decoded once for the whole suite (debug builds decode 47 MB of pixels slowly).
   static let mnist: Result<LoadedData, any Error> = Result { try MNISTLoader.load(.mnist, directory: mnistDirectory) }

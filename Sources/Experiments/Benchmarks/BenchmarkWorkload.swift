@@ -1,5 +1,6 @@
 import Foundation
 import NumericCore
+import Training
 import Networks
 import Scalings
 

@@ -119,13 +119,15 @@ public struct SweepRunner: Sendable {
     directory.appendingPathComponent("cells").appendingPathComponent(id)
   }
 
-  /// Rough FLOPs of one step of a request (`6·B·Σ fanIn·fanOut` with the synthetic dimensions or
-  /// MNIST's 784 → 10), to choose between parallel cells and parallel BLAS.
+  /// Rough FLOPs of one step of a request (`6·B·Σ fanIn·fanOut` with the synthetic dimensions (also for
+  /// the user's data files) or MNIST's 784 → 10), to choose between parallel cells and parallel BLAS.
   static func stepFlops(_ r: RunRequest) -> Double {
     let input: Double
     let output: Double
     switch r.data {
-    case .synthetic: (input, output) = (Double(r.inputDimension ?? 64), Double(r.outputDimension ?? 10))
+    // The user's files are not opened here: their dimensions count as the synthetic defaults.
+    case .synthetic, .csv, .npy, .npz, .safetensors:
+      (input, output) = (Double(r.inputDimension ?? 64), Double(r.outputDimension ?? 10))
     case .mnist, .fashionMNIST: (input, output) = (784, 10)
     case .mnist1d: (input, output) = (40, 10)
     }

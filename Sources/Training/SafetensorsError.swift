@@ -3,7 +3,7 @@
 /// `source` is the file's path (or a label such as `"<memory>"` for parsed bytes).
 public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
   /// The file could not be opened or read.
-  case cannotRead(source: String, reason: SystemErrorCode)
+  case cannotRead(source: String, reason: String)
   /// Fewer than the 8 bytes of the header-length prefix.
   case fileTooShort(source: String, byteCount: Int)
   /// The header-length prefix points past the end of the file.
@@ -34,6 +34,9 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
   case notAMatrix(source: String, name: String, shape: [Int])
   /// The file holds tensors that the expected structure (e.g. a network) has no place for.
   case unexpectedTensors(source: String, names: [String])
+  /// The tensors of a weights file, mapped in order onto the network's units, do not fit:
+  /// `expected` and `found` list one tensor per line (name and shape), in forward order.
+  case layoutMismatch(source: String, reason: String, expected: [String], found: [String])
 
   /// What was expected, what was found, and how to fix it.
   public var description: String {
@@ -79,6 +82,11 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     case .notAMatrix(let source, let name, let shape):
       return "Tensor '\(name)' in \(source) has shape \(shape); a matrix needs at most 2 dimensions. "
         + "Read it with values(named:as:) instead."
+    case .layoutMismatch(let source, let reason, let expected, let found):
+      return "\(source) does not fit the network: \(reason).\n  expected (network, forward order): "
+        + expected.joined(separator: "; ") + "\n  found (file, natural name order): "
+        + (found.isEmpty ? "none" : found.joined(separator: "; "))
+        + "\nMatch --arch, --width, --depth, --bias and the data's input and output dimensions to the saved model."
     case .unexpectedTensors(let source, let names):
       return "\(source) holds tensors the network has no place for: \(names.joined(separator: ", ")). "
         + "Check that the file was saved from the same architecture (depth, branch matrices)."

@@ -20,6 +20,10 @@ import NumericCore
 /// gives byte-identical files. Reading keeps the data-section order, so a round trip preserves
 /// `names`.
 ///
+/// Lives in Training so that data files (`--data safetensors:FILE`) and weights share one parser;
+/// `init(contentsOfFile:)` reads with the data loaders' file access, while Experiments adds
+/// `read(from:)` and the atomic `write(to:)` of run directories (`SafetensorsFile+Files`).
+///
 /// PyTorch, NumPy and `safetensors.numpy.load_file` read these files; a `Matrix` is stored with
 /// shape `[rows, columns]`, the layout of `torch.nn.Linear.weight` for a weight matrix.
 public struct SafetensorsFile: Sendable, Equatable {
@@ -55,9 +59,10 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// Where the tensors came from, for error messages: the path of a read file, else `"<memory>"`.
   public private(set) var source: String = "<memory>"
 
-  /// An empty file with the given metadata.
-  public init(metadata: [String: String] = [:]) {
+  /// An empty file with the given metadata; `source` labels its error messages.
+  public init(metadata: [String: String] = [:], source: String = "<memory>") {
     self.metadata = metadata
+    self.source = source
   }
 
   /// Same tensors in the same order, and same metadata (the `source` label is ignored).
@@ -210,18 +215,9 @@ public struct SafetensorsFile: Sendable, Equatable {
     return bytes
   }
 
-  /// Writes the file to `url` atomically (see `AtomicFile`), streaming the tensors from memory.
-  /// - Throws: `AtomicFileError`.
-  public func write(to url: URL) throws {
-    try AtomicFile.write(to: url) { output in
-      try output.write(serializedHeader())
-      for name in names { try output.write(tensors[name]!.bytes) }
-    }
-  }
-
   /// `string` as a JSON string literal: quotes, backslashes and control characters escaped,
   /// everything else as UTF-8.
-  static func jsonString(_ string: String) -> String {
+  public static func jsonString(_ string: String) -> String {
     var result = "\""
     for scalar in string.unicodeScalars {
       switch scalar {
@@ -241,17 +237,15 @@ public struct SafetensorsFile: Sendable, Equatable {
 
   // MARK: Reading
 
-  /// Reads and validates the safetensors file at `url`.
-  /// - Throws: `SafetensorsError`: `.cannotRead`, `.fileTooShort`, `.headerLengthBeyondFile`,
-  ///   `.invalidHeader`, `.unknownDType`, `.invalidOffsets`, `.invalidShape`,
-  ///   `.offsetsOutOfBounds`, `.sizeMismatch`, `.notContiguous`, `.trailingBytes`.
-  public static func read(from url: URL) throws -> SafetensorsFile {
-    let path = url.path
+  /// Reads and validates the safetensors file at `path` (the whole file in memory).
+  /// - Throws: `SafetensorsError.cannotRead` with the system's reason, and the errors of
+  ///   `init(parsing:source:)` naming `path`.
+  public init(contentsOfFile path: String) throws {
     let bytes: [UInt8]
-    do throws(SystemErrorCode) { bytes = try SystemCalls.readFile(path) } catch {
-      throw SafetensorsError.cannotRead(source: path, reason: error)
+    do { bytes = try readFileBytes(atPath: path) } catch let DataError.unreadableFile(_, reason) {
+      throw SafetensorsError.cannotRead(source: path, reason: reason)
     }
-    return try SafetensorsFile(parsing: bytes, source: path)
+    try self.init(parsing: bytes, source: path)
   }
 
   /// Parses and validates the bytes of a safetensors file; `source` labels error messages.
@@ -262,7 +256,9 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// the offsets are `[begin, end]` with `begin ≤ end` inside the data section, the byte count is
   /// `shape.product × dtype size`, and each tensor begins where the previous one ends, the last
   /// one ending exactly at the end of the file.
-  /// - Throws: `SafetensorsError` (see `read(from:)`).
+  /// - Throws: `SafetensorsError`: `.fileTooShort`, `.headerLengthBeyondFile`, `.invalidHeader`,
+  ///   `.unknownDType`, `.invalidOffsets`, `.invalidShape`, `.offsetsOutOfBounds`, `.sizeMismatch`,
+  ///   `.notContiguous`, `.trailingBytes`.
   public init(parsing bytes: [UInt8], source: String = "<memory>") throws {
     self.source = source
     guard bytes.count >= 8 else { throw SafetensorsError.fileTooShort(source: source, byteCount: bytes.count) }
