@@ -14,11 +14,14 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import numpy, safetensors
   (python3 -m venv .venv && .venv/bin/pip install --quiet --disable-pip-version-check numpy safetensors) \
     || echo "test: no Python safetensors reader available; interop tests will be skipped" >&2
 fi
-# MNIST-1D's Python package, to check our generator against its samples (skipped without it).
-if [ -x .venv/bin/python ] && ! .venv/bin/python -c "import mnist1d" 2>/dev/null; then
-  .venv/bin/pip install --quiet --disable-pip-version-check mnist1d \
-    || echo "test: the mnist1d package is not installable; its comparison test will be skipped" >&2
-fi
+# MNIST-1D's Python package (to check our generator against its samples) and TensorBoard (whose
+# event loader reads our event files); the tests that need them are skipped without them.
+for package in mnist1d tensorboard; do
+  if [ -x .venv/bin/python ] && ! .venv/bin/python -c "import $package" 2>/dev/null; then
+    .venv/bin/pip install --quiet --disable-pip-version-check "$package" \
+      || echo "test: the $package package is not installable; the tests that need it will be skipped" >&2
+  fi
+done
 if [ -x .venv/bin/python ]; then export FEATURESPEED_PYTHON="$PWD/.venv/bin/python"; fi
 
 swift build --build-tests

@@ -42,6 +42,12 @@ public struct RunDirectory: Sendable, Equatable {
   /// The directory.
   public let url: URL
 
+  /// The TensorBoard event files in the directory (`events.out.tfevents.*`).
+  public var tensorBoardEventFiles: [URL] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+    return names.filter { $0.hasPrefix("events.out.tfevents.") }.sorted().map { url.appendingPathComponent($0) }
+  }
+
   /// A run directory at `url`, as it is: nothing is created or checked (for reading a finished run).
   public init(url: URL) {
     self.url = url

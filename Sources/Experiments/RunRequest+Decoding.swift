@@ -43,6 +43,7 @@ extension RunRequest {
       output,
       overwrite,
       saveTensors,
+      writesTensorBoard,
       weights,
       threads,
       presetFile,
@@ -97,6 +98,7 @@ extension RunRequest {
     output = try c.decodeIfPresent(String.self, forKey: .output) ?? output
     overwrite = try c.decodeIfPresent(Bool.self, forKey: .overwrite) ?? overwrite
     saveTensors = try c.decodeIfPresent(Bool.self, forKey: .saveTensors) ?? saveTensors
+    writesTensorBoard = try c.decodeIfPresent(Bool.self, forKey: .writesTensorBoard) ?? writesTensorBoard
     weights = try c.decodeIfPresent(String.self, forKey: .weights)
     threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
     presetFile = try c.decodeIfPresent(String.self, forKey: .presetFile) ?? presetFile

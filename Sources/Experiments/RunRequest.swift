@@ -87,6 +87,8 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var overwrite = false
   /// Save initial/final weights and the first batch as safetensors.
   public var saveTensors = false
+  /// Write a TensorBoard event file (`events.out.tfevents.*`) next to the CSV files.
+  public var writesTensorBoard = true
   /// A safetensors file to start from instead of the seeded initialization (`InitialWeights`);
   /// the seed still drives the data order.
   public var weights: String?

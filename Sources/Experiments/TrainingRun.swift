@@ -83,7 +83,7 @@ public enum TrainingRun {
     }
     var writer = try RunWriter(
       run: request.runName, totalSteps: request.steps, directory: directory, reporter: reporter,
-      controlled: request.controlSettings.isActive, layerIndices: spec.layerIndices)
+      controlled: request.controlSettings.isActive, layerIndices: spec.layerIndices, tensorBoard: request.writesTensorBoard)
     writer.reporter.runStarted(configuration, directory: directory.url)
 
     let outcome: TrainingOutcome
@@ -136,6 +136,6 @@ public enum TrainingRun {
   private static func existingFiles(in directory: RunDirectory) -> [String] {
     RunDirectory.File.allCases.map(\.rawValue).filter {
       FileManager.default.fileExists(atPath: directory.url.appendingPathComponent($0).path)
-    }
+    } + directory.tensorBoardEventFiles.map(\.lastPathComponent)
   }
 }

@@ -86,6 +86,9 @@ public struct TrainCommand: ParsableCommand {
   @Flag(help: "Save initial and final weights and the first batch as .safetensors.")
   public var saveTensors = false
 
+  @Flag(help: "Do not write the TensorBoard event file (events.out.tfevents.*) next to the CSV files.")
+  public var noTensorboard = false
+
   @Option(help: ArgumentHelp(
     "Start from these weights instead of the seeded init: a .safetensors file with FeatureSpeed's names (e.g. a run's weights-final.safetensors) or a PyTorch nn.Sequential state_dict (rank-2 tensors in natural name order, biases P.bias beside P.weight). The file holds the raw W of theory §2: the preset's forward multipliers still apply. --seed still drives the data order.",
     valueName: "file"))
@@ -130,6 +133,7 @@ public struct TrainCommand: ParsableCommand {
     r.output = output
     r.overwrite = overwrite
     r.saveTensors = saveTensors
+    r.writesTensorBoard = !noTensorboard
     r.weights = weights
     r.threads = threads
     try control.apply(to: &r)
