@@ -57,7 +57,7 @@ enum TransferReportOutput {
     if let figure = optimumFigure(data: data, analysis: analysis) {
       report.add(.figure(ReportFigure(
         fileName: "optimum.svg",
-        caption: "η* against \(axis), log–log: mean over seeds with the 95 % interval as band; dashed-free fit lines η* ∝ \(axis)^p "
+        caption: "η* against \(axis), log–log: mean over seeds with the 95 % interval as band; straight fit lines η* ∝ \(axis)^p "
           + "(p = mean of the per-seed exponents).",
         figure: .plot(figure))))
     } else {

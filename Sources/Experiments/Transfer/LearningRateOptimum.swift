@@ -1,7 +1,7 @@
 import Foundation
 
 /// The best base learning rate of one loss-against-rate curve (one axis value, one seed), located
-/// by a parabola through the grid minimum and its neighbours (docs/transfer.md, "The fit").
+/// by a parabola through the grid minimum and its neighbours (SPEC §6.8; docs/transfer.md, "The fit").
 ///
 /// With `u = log₂ η` and `y = log loss` (or `loss` when a loss in the window is ≤ 0), the
 /// least-squares parabola `y ≈ a u² + b u + c` through the grid minimum `k` and up to

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The learning-rate transfer check of a sweep (docs/transfer.md): per group, the optimum of each
+/// The learning-rate transfer check of a sweep (SPEC §6.8, docs/transfer.md): per group, the optimum of each
 /// (axis value, seed) curve, its mean over seeds with a Student-t interval, the drift exponent
 /// `p` of `η*(axis) ∝ axis^p` with its interval over seeds, and a `TransferVerdict`.
 ///
@@ -46,15 +46,19 @@ public struct TransferAnalysis: Codable, Sendable {
   public struct AxisOptimum: Codable, Equatable, Sendable {
     /// The axis value.
     public var axisValue: Int
-    /// Seeds with a bracketed optimum / all seeds.
+    /// Seeds with a bracketed optimum.
     public var bracketedSeeds: Int
+    /// Seeds with a curve at this axis value.
     public var seeds: Int
-    /// Mean of log₂ η* over the bracketed seeds (nil when none), and the 95 % half-width (0 for one seed).
+    /// Mean of log₂ η* over the bracketed seeds (nil when none).
     public var meanLog2: Double?
+    /// Half-width of its 95 % Student-t interval, in log₂ η (0 for one seed).
     public var halfWidthLog2: Double?
-    /// `2^meanLog2` and the interval's ends as rates.
+    /// η* = `2^meanLog2`.
     public var learningRate: Double? { meanLog2.map { Foundation.pow(2, $0) } }
+    /// Lower end of the interval as a rate, `2^(mean − h)`.
     public var lower: Double? { meanLog2.flatMap { m in halfWidthLog2.map { Foundation.pow(2, m - $0) } } }
+    /// Upper end of the interval as a rate, `2^(mean + h)`.
     public var upper: Double? { meanLog2.flatMap { m in halfWidthLog2.map { Foundation.pow(2, m + $0) } } }
 
     enum CodingKeys: String, CodingKey { case axisValue, bracketedSeeds, seeds, meanLog2, halfWidthLog2, learningRate, lower, upper }

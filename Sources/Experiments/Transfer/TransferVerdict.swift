@@ -1,4 +1,5 @@
-/// The verdict on one group of a learning-rate sweep (docs/transfer.md, "The verdict").
+/// The verdict on one group of a learning-rate sweep (SPEC §6.8: "the location of the optimum and
+/// its fitted shift exponent"; docs/transfer.md, "The verdict").
 ///
 /// With `p` the drift exponent of `η*(axis) ∝ axis^p` and `[p − h, p + h]` its 95 % interval over
 /// seeds, and `τ` the tolerance:
