@@ -32,16 +32,25 @@ public struct TransferData: Sendable {
     do { manifest = try SweepManifest.load(from: directory) } catch SweepError.notASweep(let path) {
       throw TransferError.notASweep(path: path)
     }
+    return try load(cells: manifest.cells, keys: manifest.keys, directory: directory, axis: axis, metric: metric, step: step)
+  }
+
+  /// Reads the given cells of a directory of cells (`cells/<id>/`, as `SweepRunner` writes them)
+  /// whose grid keys are `keys`: `load(directory:…)` without a `sweep.json` (reproductions).
+  /// - Throws: as `load(directory:axis:metric:step:)`, except `.notASweep`.
+  public static func load(
+    cells: [SweepCell], keys: [String], directory: URL, axis: TransferAxis, metric: TransferMetric? = nil, step: Int? = nil
+  ) throws -> TransferData {
     let rateKey = "learning-rate"
-    guard manifest.keys.contains(rateKey) else { throw TransferError.noLearningRateAxis(path: directory.path, keys: manifest.keys) }
-    guard manifest.keys.contains(axis.key), Set(manifest.cells.map { axis.value(of: $0.request) }).count >= 2 else {
-      throw TransferError.noTransferAxis(axis: axis.key, keys: manifest.keys)
+    guard keys.contains(rateKey) else { throw TransferError.noLearningRateAxis(path: directory.path, keys: keys) }
+    guard keys.contains(axis.key), Set(cells.map { axis.value(of: $0.request) }).count >= 2 else {
+      throw TransferError.noTransferAxis(axis: axis.key, keys: keys)
     }
-    let groupKeys = manifest.keys.filter { ![axis.key, rateKey, "seed"].contains($0) }
+    let groupKeys = keys.filter { ![axis.key, rateKey, "seed"].contains($0) }
 
     var finished = [(cell: SweepCell, status: SweepCellStatus, rows: [MetricsRow], config: RunConfiguration?)]()
     var skipped = [(cell: String, reason: String)]()
-    for cell in manifest.cells {
+    for cell in cells {
       let cellDirectory = SweepRunner.cellDirectory(cell.id, in: directory)
       let status = SweepCellStatus.of(cellDirectory)
       guard status.isFinished else {
