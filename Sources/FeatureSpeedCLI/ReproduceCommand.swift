@@ -54,7 +54,14 @@ public struct ReproduceCommand: ParsableCommand {
     _ = try runner.run(progress: { printer.show($0) }, shouldStop: { Interruption.isRequested })
     printer.finish()
     let result = try reproduction.analyze(directory: directory)
-    let files = try ReproductionOutput.write(result, reproduction: reproduction, to: directory)
+    var files = try ReproductionOutput.write(result, reproduction: reproduction, to: directory)
+    if name == .muTransfer {
+      // The full transfer report (optima, η* against width, verdict.json), as `featurespeed transfer` writes it.
+      let (data, analysis) = try reproduction.transferCheck(directory: directory)
+      let transfer = directory.appendingPathComponent("transfer")
+      files += try (TransferFiles.write(data, analysis, to: transfer)
+        + TransferReportOutput.write(data: data, analysis: analysis, to: transfer, title: name.rawValue)).map { "transfer/\($0)" }
+    }
     printOut("Claim: \(reproduction.claim)")
     for finding in result.findings { printOut("Measured: \(finding)") }
     if let line = ReproductionOutput.verdict(result.agrees, quick: reproduction.quick) { printOut("→ " + line) }

@@ -63,16 +63,6 @@ enum ReproductionOutput {
          PlotSpec(x: "layer", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "contribution_share_step0")],
                   yScale: .log, band: .none, title: "Contribution shares c_k at step 0", xLabel: "layer k", yLabel: "c_k")),
       ]
-    case .muTransfer:
-      return [
-        ("transfer-loss.svg", "Test loss after training against log₂ η, one curve per width (geometric mean over seeds, min–max band), one panel per preset; diverged runs are not drawn (loss inf in data.csv). Under μP the minima line up; under sp they move.",
-         PlotSpec(x: "log2_learning_rate", y: "value", series: ["width"], over: "seed", facet: "preset",
-                  filters: [RowFilter("quantity", equals: "loss"), RowFilter("diverged", equals: "false")], yScale: .log,
-                  title: "Test loss vs log₂ η, by width", xLabel: "log₂ η (base learning rate)", yLabel: "test loss")),
-        ("optimum.svg", "Fitted optimum η* (parabola in log loss around the grid minimum, bracketed optima only) against width, per preset; geometric mean and min–max over seeds, log–log.",
-         PlotSpec(x: "width", y: "value", series: ["preset"], over: "seed", filters: [RowFilter("quantity", equals: "learning_rate_opt")],
-                  xScale: .log, yScale: .log, title: "Best learning rate vs width", yLabel: "η* (base learning rate)")),
-      ]
     case .fsfTraining:
       return [
         ("fsf-residual.svg", "Relative residual of the feature speed formula at every measured step and layer, float32 and float64.",
@@ -84,6 +74,13 @@ enum ReproductionOutput {
         ("loss.svg", "Training loss (batch, before each update).",
          PlotSpec(x: "step", y: "value", series: ["dtype"], filters: [RowFilter("quantity", equals: "train_loss")],
                   band: .none, title: "Training loss", yLabel: "loss")),
+      ]
+    case .muTransfer:
+      return [
+        ("transfer-loss.svg", "Test loss after training against log₂ η, one curve per width (geometric mean over seeds, min–max band), one panel per preset; diverged runs are not drawn (loss inf in data.csv). Under μP the minima line up; under sp they move. The fitted optima, η* against width and the verdict are in transfer/ (see docs/transfer.md).",
+         PlotSpec(x: "log2_learning_rate", y: "value", series: ["width"], over: "seed", facet: "preset",
+                  filters: [RowFilter("quantity", equals: "loss"), RowFilter("diverged", equals: "false")], yScale: .log,
+                  title: "Test loss vs log₂ η, by width", xLabel: "log₂ η (base learning rate)", yLabel: "test loss")),
       ]
     }
   }
@@ -128,14 +125,9 @@ enum ReproductionOutput {
     }
     report.add(.heading("Figures"))
     for figure in figures(reproduction.name) {
-      // A figure with nothing to draw (e.g. no bracketed optimum) is a note, not a failed run.
-      do {
-        let drawn = try figure.spec.makeFigure(from: table)
-        report.add(.figure(ReportFigure(fileName: figure.file, caption: figure.caption, figure: drawn)))
-        files.append(figure.file)
-      } catch {
-        report.add(.paragraph("\(figure.file) not drawn: \(error)"))
-      }
+      let drawn = try figure.spec.makeFigure(from: table)
+      report.add(.figure(ReportFigure(fileName: figure.file, caption: figure.caption, figure: drawn)))
+      files.append(figure.file)
     }
     try report.write(to: directory)
     return files + ["report.md", "index.html"]

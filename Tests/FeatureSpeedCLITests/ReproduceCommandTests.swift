@@ -51,7 +51,7 @@ struct ReproduceCommandTests {
       figures: ["accuracy-depth.svg", "loss-curves.svg", "contributions.svg"], slopeColumns: nil),
     Expected(
       name: "mu-transfer", dataColumns: ["preset", "width", "seed", "learning-rate", "log2_learning_rate", "diverged", "quantity", "value"],
-      quantities: ["loss", "learning_rate_opt"], figures: ["transfer-loss.svg", "optimum.svg"],
+      quantities: ["loss", "learning_rate_opt"], figures: ["transfer-loss.svg"],
       slopeColumns: ["preset", "slope", "lower", "upper", "seeds", "verdict"]),
   ]
 

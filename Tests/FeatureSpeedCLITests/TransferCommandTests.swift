@@ -118,6 +118,22 @@ struct TransferCommandTests {
     }
   }
 
+  @Test("reproduce mu-transfer --quick writes the transfer report next to its own files")
+  func reproduction() throws {
+    try withTemporaryDirectory { tmp in
+      let out = tmp.appendingPathComponent("mu")
+      let result = try FeatureSpeedBinary.run(["reproduce", "mu-transfer", "--quick", "--output", out.path])
+      try #require(result.status == 0, "\(result.error)")
+      #expect(result.output.contains("Measured: sp: η*") && result.output.contains("Measured: mup: η*"), "\(result.output)")
+      for file in ["transfer.csv", "optima.csv", "verdict.json", "transfer-loss.svg", "report.md", "index.html"] {
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("transfer/\(file)").path), "transfer/\(file) missing")
+      }
+      #expect(try isWellFormedXML(out.appendingPathComponent("transfer/index.html")))
+      let points = try readCSV(out.appendingPathComponent("transfer/transfer.csv"))
+      #expect(points.rows.count == 32, "2 presets × 2 widths × 4 rates × 2 seeds")
+    }
+  }
+
   @Test("Clear errors: not a sweep, no learning-rate axis, fewer than 3 rates, missing metric, bad flags")
   func errors() throws {
     try withTemporaryDirectory { tmp in

@@ -31,12 +31,20 @@ public enum MuTransfer {
 }
 
 extension Reproduction {
+  /// The transfer check (`TransferData`, `TransferAnalysis` with the default tolerance 0.2 and
+  /// 3-point fits) of the `mu-transfer` cells in `directory`, on the test loss at the end.
+  /// - Throws: `TransferError` (e.g. no finished cell).
+  public func transferCheck(directory: URL) throws -> (TransferData, TransferAnalysis) {
+    precondition(name == .muTransfer, "transferCheck is the analysis of mu-transfer, not \(name.rawValue)")
+    let data = try TransferData.load(cells: jobs(), keys: MuTransfer.keys, directory: directory, axis: .width, metric: .testLoss)
+    return (data, try TransferAnalysis.analyze(data))
+  }
+
   /// The transfer check of the cells: `data.csv` holds every cell's test loss (`quantity = loss`,
   /// `inf` when diverged) and every curve's optimum (`quantity = learning_rate_opt`, bracketed
   /// only); `slopes.csv` the drift exponent per preset.
   func analyzeMuTransfer(directory: URL) throws -> ReproductionResult {
-    let data = try TransferData.load(cells: jobs(), keys: MuTransfer.keys, directory: directory, axis: .width, metric: .testLoss)
-    let analysis = try TransferAnalysis.analyze(data)
+    let (data, analysis) = try transferCheck(directory: directory)
     var table = TidyTable(columns: ["preset", "width", "seed", "learning-rate", "log2_learning_rate", "diverged", "quantity", "value"])
     for p in data.points {
       table.rows.append([
@@ -62,9 +70,16 @@ extension Reproduction {
       findings.append("\(group.preset): η* (mean over seeds) per width \(optima); verdict \(group.verdict.rawValue) — \(group.reason)")
     }
     let verdicts = Dictionary(analysis.groups.map { ($0.preset, $0) }, uniquingKeysWith: { a, _ in a })
+    // Agrees: mup transfers and sp drifts downwards. Disagrees as soon as one verdict contradicts
+    // the claim (sp transfers, mup drifts, sp drifts upwards); otherwise no verdict.
     var agrees: Bool?
-    if let mup = verdicts["mup"], let sp = verdicts["sp"], mup.verdict != .inconclusive, sp.verdict != .inconclusive {
-      agrees = mup.verdict == .transfers && sp.verdict == .drifts && (sp.drift?.slope ?? 0) < 0
+    if let mup = verdicts["mup"], let sp = verdicts["sp"] {
+      let spDown = sp.verdict == .drifts && (sp.drift?.slope ?? 0) < 0
+      if mup.verdict == .drifts || sp.verdict == .transfers || (sp.verdict == .drifts && !spDown) {
+        agrees = false
+      } else if mup.verdict == .transfers && spDown {
+        agrees = true
+      }
     }
     return ReproductionResult(data: table, slopes: slopes, findings: findings, agrees: agrees)
   }
