@@ -10,7 +10,7 @@ public struct FeatureSpeedCommand: ParsableCommand {
       feature learning (Yang, Simon & Bernstein). See README.md for the measured quantities.
       """,
     version: featureSpeedVersion,
-    subcommands: [TrainCommand.self, DiagnoseCommand.self, KernelCommand.self, PresetsCommand.self, QuantitiesCommand.self, PlotCommand.self, SweepCommand.self, MergeCommand.self, CoordCheckCommand.self, ReproduceCommand.self, BenchCommand.self, DoctorCommand.self],
+    subcommands: [TrainCommand.self, DiagnoseCommand.self, KernelCommand.self, PresetsCommand.self, QuantitiesCommand.self, PlotCommand.self, SweepCommand.self, MergeCommand.self, TransferCommand.self, CoordCheckCommand.self, ReproduceCommand.self, BenchCommand.self, DoctorCommand.self],
     defaultSubcommand: nil)
 
   public init() {}

@@ -6,7 +6,7 @@ import _TestSupport
   import FoundationXML
 #endif
 
-/// `featurespeed reproduce NAME --quick` for every reproduction (theory §6.4–§6.7): the files of the
+/// `featurespeed reproduce NAME --quick` for every reproduction (theory §5.3, §6.1–§6.8): the files of the
 /// report exist, the CSV files have the expected columns and rows, the figures and the HTML page
 /// are well-formed XML, and a second invocation reuses the finished runs.
 @Suite("featurespeed reproduce --quick")
@@ -49,6 +49,10 @@ struct ReproduceCommandTests {
       name: "control-depth", dataColumns: ["method", "depth", "step", "layer", "quantity", "value"],
       quantities: ["train_loss", "test_accuracy", "final_test_accuracy", "contribution_share_step0"],
       figures: ["accuracy-depth.svg", "loss-curves.svg", "contributions.svg"], slopeColumns: nil),
+    Expected(
+      name: "mu-transfer", dataColumns: ["preset", "width", "seed", "learning-rate", "log2_learning_rate", "diverged", "quantity", "value"],
+      quantities: ["loss", "learning_rate_opt"], figures: ["transfer-loss.svg"],
+      slopeColumns: ["preset", "slope", "lower", "upper", "seeds", "verdict"]),
   ]
 
   @Test("Every reproduction runs in quick mode and writes its files", arguments: cases)

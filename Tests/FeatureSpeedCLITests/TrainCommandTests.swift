@@ -174,7 +174,7 @@ struct DocumentationTests {
   @Test("Every help example fits an 80-column terminal, so it can be pasted as shown")
   func helpExamplesCanBePasted() throws {
     let commands = [
-      "", "train", "diagnose", "kernel", "presets", "quantities", "plot", "sweep", "merge", "coordcheck", "reproduce",
+      "", "train", "diagnose", "kernel", "presets", "quantities", "plot", "sweep", "merge", "transfer", "coordcheck", "reproduce",
       "bench", "doctor",
     ]
     var broken = [String]()

@@ -40,16 +40,21 @@ public struct SlopeFit: Codable, Equatable, Sendable {
   /// Returns nil when no repetition can be fitted.
   public static func fit(x: [Double], repetitions: [[Double]]) -> SlopeFit? {
     let slopes = repetitions.compactMap { exponent(x: x, y: $0) }
-    guard !slopes.isEmpty else { return nil }
-    let k = Double(slopes.count)
-    let mean = slopes.reduce(0, +) / k
-    var halfWidth = 0.0
-    if slopes.count > 1 {
-      let variance = slopes.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
-      halfWidth = studentT975(degreesOfFreedom: slopes.count - 1) * (variance / k).squareRoot()
-    }
+    guard let (mean, halfWidth) = meanInterval(slopes) else { return nil }
     let points = repetitions.map { zip(x, $0).filter { $0 > 0 && $1 > 0 && $0.isFinite && $1.isFinite }.count }.min() ?? 0
     return SlopeFit(slope: mean, halfWidth: halfWidth, slopes: slopes, points: points)
+  }
+
+  /// The mean of independent repetitions `values` and the half-width of its two-sided 95 %
+  /// Student-t interval, `t₀.₉₇₅(k−1) · sd/√k` (0 for a single value); nil for no values.
+  /// Used for the exponents here and for the learning-rate optima of `TransferAnalysis`.
+  public static func meanInterval(_ values: [Double]) -> (mean: Double, halfWidth: Double)? {
+    guard !values.isEmpty else { return nil }
+    let k = Double(values.count)
+    let mean = values.reduce(0, +) / k
+    guard values.count > 1 else { return (mean, 0) }
+    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
+    return (mean, studentT975(degreesOfFreedom: values.count - 1) * (variance / k).squareRoot())
   }
 
   /// The 97.5 % quantile of Student's t distribution (two-sided 95 % intervals).

@@ -24,6 +24,8 @@ public enum ReproductionName: String, CaseIterable, Codable, Sendable {
   case fig2c
   /// Theory §5.3: deep ReLU MLPs on Fashion-MNIST under one global SGD rate against FSC-control, over depth.
   case controlDepth = "control-depth"
+  /// theory §6.8 (Tensor Programs V): the best base learning rate across widths, sp against mup.
+  case muTransfer = "mu-transfer"
 }
 
 extension ReproductionName {
@@ -57,6 +59,7 @@ public struct Reproduction: Sendable {
     case .fig2b: "Output backward–feature angle at initialization against depth (MLP; ResNets with β = 1, 1/√L, 1/L)"
     case .fig2c: "Output backward–feature angle at initialization against the normalized branch scale √L·β"
     case .controlDepth: "Deep ReLU MLPs on Fashion-MNIST: one global SGD learning rate against FSC-control, across depths 8–64"
+    case .muTransfer: "Learning-rate transfer across widths on Fashion-MNIST: the best base learning rate under sp and mup"
     }
   }
 
@@ -71,6 +74,7 @@ public struct Reproduction: Sendable {
     case .fig2b: "Theory §6.2 and §4; [FSF] Fig. 2b"
     case .fig2c: "Theory §6.3 and §4; [FSF] Fig. 2c"
     case .controlDepth: "Theory §5.2–5.3; [FSF v2] FSC-control (our reconstruction)"
+    case .muTransfer: "Theory §6.8; Yang et al. 2022, Tensor Programs V (arXiv 2203.03466)"
     }
   }
 
@@ -91,6 +95,8 @@ public struct Reproduction: Sendable {
       "For ResNets with β = β̃/√L, the angle of the last residual-stream feature is depth-independent and set by β̃ = √L·β: it decreases as β̃ grows, along the same curve at every depth."
     case .fsfTraining:
       "The feature speed formula ‖δF_ℓ‖ = Σ_{k≤ℓ} C_k / (‖b_ℓ‖ cos θ_ℓ) is an identity: its residual stays at rounding level throughout training, in float32 and float64."
+    case .muTransfer:
+      "Under μP the loss-minimizing base learning rate does not move with width (its drift exponent p in η* ∝ width^p is 0 within ±0.2: verdict transfers); under the standard parametrization with SGD it shrinks as the width grows (p < 0: verdict drifts)."
     case .controlDepth:
       "A deep ReLU MLP (width 512, depth 32) under sp with the global SGD learning rate that suits a shallow one trains badly; FSC-control (per-layer rates calibrated on the first 10 steps so that, by the feature speed formula, every layer's features move at the same relative speed rms(δF_ℓ)/rms(F_ℓ) = 0.05 per step) trains it well with no tuning, and the same control settings carry over across depths 8, 16, 32 and 64."
     }
@@ -228,6 +234,18 @@ public struct Reproduction: Sendable {
           add([("depth", "\(depth)"), ("method", method.rawValue)]) { r in ControlDepth.configure(&r, method: method, depth: depth, quick: quick) }
         }
       }
+    case .muTransfer:
+      for preset in MuTransfer.presets {
+        for width in MuTransfer.widths(quick: quick) {
+          for rate in MuTransfer.learningRates(quick: quick) {
+            for seed in seeds {
+              add([("preset", preset), ("width", "\(width)"), ("learning-rate", "\(rate)"), ("seed", "\(seed)")]) { r in
+                MuTransfer.configure(&r, preset: preset, width: width, learningRate: rate, seed: seed, quick: quick)
+              }
+            }
+          }
+        }
+      }
     case .fsfTraining:
       for dtype in DType.allCases {
         add([("dtype", dtype.rawValue)]) { r in
@@ -282,6 +300,7 @@ public struct Reproduction: Sendable {
     // Three seeds: with two, the Student-t factor (12.7) makes the slope intervals uninformative.
     case .spectralWidth: quick ? [0] : [0, 1, 2]
     case .spectralRank: quick ? [0] : [0, 1]
+    case .muTransfer: quick ? [0, 1] : [0, 1, 2]
     }
   }
 }
