@@ -13,9 +13,8 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "featurespeed", targets: ["featurespeed"]),
-    .library(
-      name: "FeatureSpeed",
-      targets: ["NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments", "Plots"]),
+    // `import FeatureSpeed` re-exports every layer below the CLI.
+    .library(name: "FeatureSpeed", targets: ["FeatureSpeed"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +44,9 @@ let package = Package(
       dependencies: ["NumericCore", "Networks", "Measurements", "Scalings", "Training", "Yams"]),
     .target(name: "Plots", dependencies: ["Experiments"]),
     .target(
+      name: "FeatureSpeed",
+      dependencies: ["NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments", "Plots"]),
+    .target(
       name: "FeatureSpeedCLI",
       dependencies: [
         "NumericCore", "Networks", "Measurements", "Scalings", "Training", "Experiments", "Plots",
@@ -60,6 +62,7 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Scalings", "_TestSupport"]),
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "_TestSupport"]),
+    .testTarget(name: "FeatureSpeedTests", dependencies: ["FeatureSpeed"]),
     .testTarget(
       name: "FeatureSpeedCLITests",
       dependencies: ["FeatureSpeedCLI", "Experiments", "Training", "_TestSupport"]),
