@@ -38,6 +38,41 @@ private func expectLocated(
 }
 
 @Suite struct SweepConfigErrorTests {
+  // MARK: Rules the train flags have too
+
+  /// `train --optimizer adam --momentum 0.5` is refused; the same settings in a sweep file were
+  /// once run and recorded as if momentum applied.
+  @Test func anOptimizerConstantForAnotherOptimizerIsRefused() {
+    let error = sweepError("""
+      name: x
+      base:
+        optimizer: adam
+        momentum: 0.5
+      grid:
+        seed: [0]
+      """)
+    expectLocated(error, keyPath: "base.momentum", line: 4, hints: ["momentum applies to optimizer momentum, but optimizer is adam", "Remove momentum"])
+    // Where the optimizer uses it, it is fine.
+    #expect(throws: Never.self) {
+      _ = try SweepConfig.parse(yaml: "name: x\nbase:\n  optimizer: momentum\n  momentum: 0.5\ngrid:\n  seed: [0]\n", source: "t.yaml")
+    }
+  }
+
+  /// A control setting's error points at its own line, in the file's spelling, with one period.
+  @Test func controlErrorsNameTheirKey() {
+    let error = sweepError("""
+      name: x
+      base:
+        control-decay: 0.05
+        control-cap: 0.5
+      grid:
+        seed: [0]
+      """)
+    expectLocated(error, keyPath: "base.control-cap", line: 4, hints: ["control-cap"])
+    let text = error.map { "\($0)" } ?? ""
+    #expect(!text.contains("--control-cap") && !text.contains(".."), "\(text)")
+  }
+
   // MARK: YAML syntax
 
   @Test func yamlSyntaxErrorsKeepLibyamlsPosition() {

@@ -68,6 +68,7 @@ struct SweepExpansion {
     }
     var baseRequest = RunRequest()
     for setting in base { setting.sweepKey.apply(setting.parsed, to: &baseRequest) }
+    let baseKeys = Set(base.map(\.sweepKey))
 
     var cells = [SweepCell]()
     cells.reserveCapacity(count)
@@ -79,7 +80,7 @@ struct SweepExpansion {
       for setting in settings { setting.sweepKey.apply(setting.parsed, to: &request) }
       let values = settings.map { SweepCell.Value(key: $0.key, value: $0.value) }
       let described = "#\(index) (" + values.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
-      if let conflict = Self.contradiction(in: request) {
+      if let conflict = Self.contradiction(in: request, given: baseKeys.union(settings.map(\.sweepKey))) {
         throw SweepConfigError.contradiction(
           locate(conflict.keys, in: settings), cell: described, problem: conflict.problem, fix: conflict.fix)
       }
@@ -118,7 +119,20 @@ struct SweepExpansion {
   /// The first reason `request` cannot run, with the keys involved (the one to point at first),
   /// or `nil`. Covers `resolveBranchScale`'s rules, what needs the data kind, and
   /// `RunRequest.validate()`.
-  static func contradiction(in r: RunRequest) -> (keys: [SweepKey], problem: String, fix: String)? {
+  /// - Parameter given: the keys the sweep file sets for the cell (base and grid), for the rules
+  ///   on what was given (an optimizer constant for an optimizer that does not use it).
+  static func contradiction(in r: RunRequest, given: Set<SweepKey> = []) -> (keys: [SweepKey], problem: String, fix: String)? {
+    // The constants each optimizer reads (the same rule as the train flags).
+    let constants: [(SweepKey, [OptimizerKind])] = [
+      (.momentum, [.momentum]), (.nesterov, [.momentum]), (.beta1, [.adam, .adamw]), (.beta2, [.adam, .adamw]),
+      (.adamEpsilon, [.adam, .adamw]), (.weightDecay, [.adamw]), (.newtonSchulzSteps, [.spectral]),
+      (.newtonSchulzVariant, [.spectral]),
+    ]
+    for (key, kinds) in constants where given.contains(key) && !kinds.contains(r.optimizer.kind) {
+      let names = kinds.map(\.rawValue).joined(separator: " or ")
+      return ([key, .optimizer], "\(key.rawValue) applies to optimizer \(names), but optimizer is \(r.optimizer.kind.rawValue)",
+              "Remove \(key.rawValue), or set optimizer: \(kinds[0].rawValue) (pair values with their optimizer in zip: when both vary).")
+    }
     guard let preset = try? Presets.named(r.preset) else {
       return ([.preset], "there is no preset '\(r.preset)'", "Use one of " + Presets.names.joined(separator: ", ") + ".")
     }
@@ -171,7 +185,12 @@ struct SweepExpansion {
     do {
       try r.validate()
     } catch {
-      return (keys(mentionedBy: error), "\(error)", "Change the value at this line.")
+      let keys = keys(mentionedBy: error)
+      // In the sweep file's spelling (`control-cap`, not `--control-cap`), without the final period.
+      var problem = "\(error)"
+      for key in keys { problem = problem.replacingOccurrences(of: "--\(key.rawValue)", with: key.rawValue) }
+      while problem.hasSuffix(".") { problem.removeLast() }
+      return (keys, problem, "Change the value at this line.")
     }
     return nil
   }
@@ -183,6 +202,9 @@ struct SweepExpansion {
     switch error {
     case RunError.invalidOption(let flag, _, _): name = String(flag.drop(while: { $0 == "-" }))
     case TrainingError.invalidSetting(let setting, _, _): name = setting.replacingOccurrences(of: " ", with: "-")
+    case ControlError.invalidSetting(let flag, _, _): name = String(flag.drop(while: { $0 == "-" }))
+    case ControlError.conflictingOptions(let a, let b):
+      return [a, b].compactMap { SweepKey(rawValue: String($0.drop(while: { $0 == "-" }))) }
     default: return []
     }
     return SweepKey(rawValue: name).map { [$0] } ?? []
