@@ -179,7 +179,6 @@ let documentedSweep = """
         evaluate-every: 5
         save-tensors: true
         threads: 1
-        optimizer: adamw
         momentum: 0.5
         nesterov: false
         beta1: 0.8
@@ -205,6 +204,7 @@ let documentedSweep = """
       grid:
         learning-rate: [0.02]
         width: [64]
+        optimizer: [adamw]     # varied by the grid: the other optimizers' constants apply where read
       """
     let config = try SweepConfig.parse(yaml: yaml, source: "every.yaml")
     #expect(Set(config.base.map(\.key) + config.axes.flatMap(\.keys)) == Set(SweepConfig.settingKeys))
@@ -253,11 +253,12 @@ let documentedSweep = """
     expected.learningRateFinalFraction = 0.1
     expected.zeroReadout = true
     expected.baseWidth = 32
-    expected.name = "learning-rate=0.02_width=64"
-    expected.output = "runs/every-key/cells/learning-rate=0.02_width=64"
+    expected.name = "learning-rate=0.02_width=64_optimizer=adamw"
+    expected.output = "runs/every-key/cells/learning-rate=0.02_width=64_optimizer=adamw"
     #expect(config.cells == [SweepCell(
-      index: 0, values: [.init(key: "learning-rate", value: "0.02"), .init(key: "width", value: "64")],
-      request: expected, id: "learning-rate=0.02_width=64")])
+      index: 0,
+      values: [.init(key: "learning-rate", value: "0.02"), .init(key: "width", value: "64"), .init(key: "optimizer", value: "adamw")],
+      request: expected, id: "learning-rate=0.02_width=64_optimizer=adamw")])
   }
 
   @Test func valuesAreParsedAsTheCommandLineParsesThem() throws {

@@ -68,6 +68,10 @@ struct SweepExpansion {
     }
     var baseRequest = RunRequest()
     for setting in base { setting.sweepKey.apply(setting.parsed, to: &baseRequest) }
+    // An optimizer constant for an optimizer that does not read it is refused when every cell has
+    // the same optimizer (as `train` refuses the flag); when the grid varies the optimizer, a
+    // constant applies to the cells whose optimizer reads it.
+    let optimizerVaries = axes.contains { $0.keys.contains(SweepKey.optimizer.rawValue) }
     let baseKeys = Set(base.map(\.sweepKey))
 
     var cells = [SweepCell]()
@@ -80,7 +84,8 @@ struct SweepExpansion {
       for setting in settings { setting.sweepKey.apply(setting.parsed, to: &request) }
       let values = settings.map { SweepCell.Value(key: $0.key, value: $0.value) }
       let described = "#\(index) (" + values.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
-      if let conflict = Self.contradiction(in: request, given: baseKeys.union(settings.map(\.sweepKey))) {
+      let given = optimizerVaries ? [] : baseKeys.union(settings.map(\.sweepKey))
+      if let conflict = Self.contradiction(in: request, given: given) {
         throw SweepConfigError.contradiction(
           locate(conflict.keys, in: settings), cell: described, problem: conflict.problem, fix: conflict.fix)
       }
