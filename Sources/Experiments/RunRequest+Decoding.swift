@@ -18,6 +18,7 @@ extension RunRequest {
       normalizesFeatures,
       loss,
       preset,
+      presetDefinition,
       initScale,
       learningRate,
       optimizer,
@@ -64,6 +65,7 @@ extension RunRequest {
     normalizesFeatures = try c.decodeIfPresent(Bool.self, forKey: .normalizesFeatures) ?? normalizesFeatures
     loss = try c.decodeIfPresent(Loss.self, forKey: .loss) ?? loss
     preset = try c.decodeIfPresent(String.self, forKey: .preset) ?? preset
+    presetDefinition = try c.decodeIfPresent(Preset.self, forKey: .presetDefinition) ?? presetDefinition
     initScale = try c.decodeIfPresent(Double.self, forKey: .initScale) ?? initScale
     learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
     optimizer = try c.decodeIfPresent(OptimizerSettings.self, forKey: .optimizer) ?? optimizer
