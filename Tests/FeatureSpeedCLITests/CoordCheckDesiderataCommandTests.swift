@@ -122,6 +122,45 @@ struct CoordCheckDesiderataCommandTests {
     }
   }
 
+  static let depth = [
+    "coordcheck", "--widths", "", "--depths", "4,8,16,32", "--width", "64", "--seeds", "6", "--steps", "3", "--batch-size", "32",
+  ]
+
+  @Test("Against depth, MLPs under every preset fail the alignment (cos θ ∝ depth^-1/2)", arguments: ["sp", "ntk", "mup", "fsc"])
+  func mlpsLoseAlignmentWithDepth(preset: String) throws {
+    try withTemporaryDirectory { (tmp: URL) throws in
+      let output = tmp.appendingPathComponent(preset)
+      let result = try FeatureSpeedBinary.run(Self.depth + ["--preset", preset, "--output", output.path])
+      #expect(result.status == 1, "\(result.output)\n\(result.error)")
+      let j = try judgements(output, axis: "depth")
+      #expect(j["last-hidden/bfa_cos"] == "lazy", "\(result.output)")
+      #expect(try layerVerdicts(output, axis: "depth")["last-hidden"] != "learns")
+      #expect(result.output.contains("lazy: bfa_cos vanishes like depth^-0."))
+      // [FSF]: fsc keeps the feature speed per unit loss decay flat in depth; μP lets it grow.
+      if preset == "fsc" { #expect(j["last-hidden/feature_speed_per_loss_decay"] == "ok") }
+      if preset == "mup" { #expect(j["last-hidden/feature_speed_per_loss_decay"] == "unstable") }
+    }
+  }
+
+  @Test("Against depth, a ResNet with β = 1/√L learns; with β = 1 it fails (its features blow up)")
+  func resNetBranchScale() throws {
+    try withTemporaryDirectory { (tmp: URL) throws in
+      let sqrt = tmp.appendingPathComponent("sqrt")
+      let good = try FeatureSpeedBinary.run(Self.depth + ["--arch", "resnet", "--preset", "resnet-sqrt", "--output", sqrt.path])
+      #expect(good.status == 0, "\(good.output)\n\(good.error)")
+      #expect(try layerVerdicts(sqrt, axis: "depth")["last-hidden"] == "learns")
+      let j = try judgements(sqrt, axis: "depth")
+      #expect(j["last-hidden/bfa_cos"] == "ok" && j["last-hidden/feature_speed_per_loss_decay"] == "ok")
+
+      let one = tmp.appendingPathComponent("one")
+      let bad = try FeatureSpeedBinary.run(
+        Self.depth + ["--arch", "resnet", "--preset", "mup", "--branch-scale", "1", "--output", one.path])
+      #expect(bad.status == 1, "\(bad.output)\n\(bad.error)")
+      #expect(try layerVerdicts(one, axis: "depth")["last-hidden"] == "unstable", "\(bad.output)")
+      #expect(try judgements(one, axis: "depth")["last-hidden/feature_rms"] == "unstable")
+    }
+  }
+
   @Test("Bad --band or --preset-definition is rejected before anything runs")
   func badInput() throws {
     try withTemporaryDirectory { (tmp: URL) throws in

@@ -20,6 +20,8 @@ import Foundation
 /// Depth ([FSF] §3–§4, SPEC §3.2 and §4; **reconstructions**: [FSF] states the desiderata in
 /// words, the choice of quantity and bound is ours), the last hidden layer (ℓ = L−1 of an MLP,
 /// block L of a ResNet):
+/// - `feature_rms` — the forward pass must not explode with depth ([FSF] v2 desideratum D1):
+///   `notGrowing`;
 /// - `bfa_cos` — the backward–feature alignment `cos θ_{L−1}` must not vanish: `notVanishing`;
 /// - `feature_speed_per_loss_decay` — `rms(δF_{L−1})/(−δℒ) = Θ(1)`: `flat`.
 public enum CoordCheckDesiderata {
@@ -63,6 +65,7 @@ public enum CoordCheckDesiderata {
         axis: .width, position: position, quantity: CheckedQuantity.updateSpectralRatio.rawValue, bound: .flat,
         isReconstruction: false))
     }
+    rules.append(Rule(axis: .depth, position: .hidden, quantity: CheckedQuantity.featureRMS.rawValue, bound: .notGrowing, isReconstruction: true))
     rules.append(Rule(axis: .depth, position: .hidden, quantity: CheckedQuantity.bfaCos.rawValue, bound: .notVanishing, isReconstruction: true))
     rules.append(Rule(axis: .depth, position: .hidden, quantity: "feature_speed_per_loss_decay", bound: .flat, isReconstruction: true))
     return rules
@@ -103,8 +106,8 @@ public enum CoordCheckDesiderata {
 }
 
 /// The verdict of one layer on one axis under the desiderata: the worst judgement among its
-/// judged quantities (`unstable` before `lazy` before `inconclusive`), in words with the
-/// offending exponents and their 95 % intervals.
+/// judged quantities (`unstable` before `lazy` before `inconclusive`), in words naming every
+/// offending quantity (blowing up, then vanishing) with its exponent and 95 % interval.
 public struct CoordCheckLayerVerdict: Codable, Equatable, Sendable {
   /// The verdict, as a CSV/JSON slug.
   public enum Kind: String, Codable, Sendable {
@@ -155,12 +158,14 @@ public struct CoordCheckLayerVerdict: Codable, Equatable, Sendable {
     let lazy = judged.filter { $0.judgement == .lazy }
     let inconclusive = judged.filter { $0.judgement == .inconclusive }
     let kind: Kind, deciding: [CoordCheckResult], text: String
-    if !unstable.isEmpty {
-      (kind, deciding) = (.unstable, unstable)
-      text = "unstable: " + unstable.map { describe($0, "blows up") }.joined(separator: "; ")
-    } else if !lazy.isEmpty {
-      (kind, deciding) = (.lazy, lazy)
-      text = "lazy: " + lazy.map { describe($0, "vanishes") }.joined(separator: "; ")
+    if !unstable.isEmpty || !lazy.isEmpty {
+      // Every offending quantity is named, the worst kind first.
+      kind = unstable.isEmpty ? .lazy : .unstable
+      deciding = unstable + lazy
+      text = [
+        unstable.isEmpty ? nil : "unstable: " + unstable.map { describe($0, "blows up") }.joined(separator: "; "),
+        lazy.isEmpty ? nil : "lazy: " + lazy.map { describe($0, "vanishes") }.joined(separator: "; "),
+      ].compactMap { $0 }.joined(separator: "; ")
     } else if !inconclusive.isEmpty {
       (kind, deciding) = (.inconclusive, inconclusive)
       text = "inconclusive: " + inconclusive.map { describe($0, "scales") }.joined(separator: "; ")
