@@ -62,6 +62,6 @@ let package = Package(
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "_TestSupport"]),
     .testTarget(
       name: "FeatureSpeedCLITests",
-      dependencies: ["FeatureSpeedCLI", "Experiments", "Scalings", "_TestSupport"]),
+      dependencies: ["FeatureSpeedCLI", "Experiments", "Scalings", "Training", "_TestSupport"]),
   ]
 )

@@ -14,7 +14,7 @@ public struct CoordCheckCommand: ParsableCommand {
       Trains the model at every width (and, with --depths, every depth) for every seed, a few steps \
       each, measuring every step. For every layer it fits the exponent p of quantity ∝ width^p \
       (depth^p) with a 95 % interval over seeds, for feature_rms, feature_update_rms, \
-      ‖δW‖_*/√(fanOut/fanIn) (update_spectral_ratio) and bfa_cos (and, against depth, \
+      ‖a·δW‖_*/√(fanOut/fanIn) (update_spectral_ratio) and bfa_cos (and, against depth, \
       feature_speed_per_loss_decay).
 
       By default it judges the feature-learning desiderata ([SC], [FSF]; docs/coordcheck.md): \
@@ -46,7 +46,7 @@ public struct CoordCheckCommand: ParsableCommand {
   public var depths: String = ""
 
   @Option(parsing: .unconditional, help: "Number of seeds (repetitions for the intervals).")
-  public var seeds: Int = 4
+  public var seeds: Int = 6
 
   @Option(parsing: .unconditional, help: "Training steps per cell; slopes use the last one.")
   public var steps: Int = 5
