@@ -31,9 +31,9 @@ public struct CoordCheck: Codable, Equatable, Sendable {
   public var depths: [Int]
   /// Seeds (repetitions for the slope intervals).
   public var seeds: [UInt64]
-  /// Allowed distance between the predicted exponent and the 95 % interval of the fitted one.
+  /// `.againstPreset`: allowed distance between the predicted exponent and the 95 % interval of the fitted one.
   public var tolerance: Double
-  /// Widest acceptable half-width of the 95 % interval; wider ones give `inconclusive`.
+  /// `.againstPreset`: widest acceptable half-width of the 95 % interval; wider ones give `inconclusive`.
   public var maximumHalfWidth: Double
   /// User predictions, quantity slug → exponent, for the input and hidden layers; they replace the
   /// preset's for those quantities.
