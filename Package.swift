@@ -65,6 +65,6 @@ let package = Package(
     .testTarget(name: "FeatureSpeedTests", dependencies: ["FeatureSpeed"]),
     .testTarget(
       name: "FeatureSpeedCLITests",
-      dependencies: ["FeatureSpeedCLI", "Experiments", "Training", "_TestSupport"]),
+      dependencies: ["FeatureSpeedCLI", "Experiments", "Scalings", "Training", "_TestSupport"]),
   ]
 )

@@ -18,6 +18,7 @@ extension RunRequest {
       normalizesFeatures,
       loss,
       preset,
+      presetDefinition,
       initScale,
       baseWidth,
       zeroReadout,
@@ -71,6 +72,7 @@ extension RunRequest {
     normalizesFeatures = try c.decodeIfPresent(Bool.self, forKey: .normalizesFeatures) ?? normalizesFeatures
     loss = try c.decodeIfPresent(Loss.self, forKey: .loss) ?? loss
     preset = try c.decodeIfPresent(String.self, forKey: .preset) ?? preset
+    presetDefinition = try c.decodeIfPresent(Preset.self, forKey: .presetDefinition) ?? presetDefinition
     initScale = try c.decodeIfPresent(Double.self, forKey: .initScale) ?? initScale
     baseWidth = try c.decodeIfPresent(Int.self, forKey: .baseWidth) ?? baseWidth
     zeroReadout = try c.decodeIfPresent(Bool.self, forKey: .zeroReadout) ?? zeroReadout

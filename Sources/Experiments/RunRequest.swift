@@ -32,6 +32,10 @@ public struct RunRequest: Codable, Equatable, Sendable {
   public var loss: Loss = .crossEntropy
   /// Parametrization preset slug (theory §5.1).
   public var preset: String = "mup"
+  /// A preset given as data instead of by name (its `name` must equal `preset`); `nil` (the
+  /// default) takes `preset` from the catalogue. `coordcheck --preset-definition` sets it, e.g.
+  /// to check a deliberately broken parametrization.
+  public var presetDefinition: Preset?
   /// Global factor on every init standard deviation.
   public var initScale: Double = 1
   /// mup-style base width `B` (`--base-width`): every width-dependent factor of the preset is
@@ -161,7 +165,14 @@ public struct RunRequest: Codable, Equatable, Sendable {
   /// - Throws: `PresetError`, `ArchitectureError`, `TrainingError` or `RunError` naming the
   ///   offending option and how to fix it.
   public func validate() throws {
-    _ = try Presets.named(preset)
+    if let presetDefinition {
+      guard presetDefinition.name == preset else {
+        throw RunError.invalidOption(
+          flag: "--preset", value: preset, expected: "the name of the preset definition, '\(presetDefinition.name)'")
+      }
+    } else {
+      _ = try Presets.named(preset)
+    }
     for (flag, value) in [("--width", width), ("--depth", depth), ("--batch-size", batchSize), ("--steps", steps)]
     where value < 1 {
       throw RunError.invalidOption(flag: flag, value: "\(value)", expected: "a positive integer")

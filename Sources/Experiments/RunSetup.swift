@@ -7,7 +7,7 @@ import Training
 /// data and the network spec with every layer's scaling (theory §2, §5.1). Shared by training
 /// (`TrainingRun`) and the kernel analysis (`KernelRun`).
 public struct RunSetup: Sendable {
-  /// The preset named by the request.
+  /// The preset named (or given as data) by the request.
   public let preset: Preset
   /// The data, loaded and normalized.
   public let data: LoadedData
@@ -26,7 +26,7 @@ public struct RunSetup: Sendable {
   ///   memory, checked before anything is allocated).
   public init(_ request: RunRequest) throws {
     try request.validate()
-    preset = try Presets.named(request.preset)
+    preset = try request.presetDefinition ?? Presets.named(request.preset)
     data = try request.data.load(options: DataLoadOptions(
       seed: request.seed, task: DataTask(for: request.loss),
       syntheticInputDimension: request.inputDimension ?? 64, syntheticOutputDimension: request.outputDimension ?? 10,

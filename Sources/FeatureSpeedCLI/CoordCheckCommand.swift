@@ -3,25 +3,36 @@ import Foundation
 import Networks
 import Training
 import Experiments
+import Scalings
 
 /// `featurespeed coordcheck`: a numeric coordinate check with pass/fail against the preset.
 public struct CoordCheckCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "coordcheck",
-    abstract: "Fit per-layer log–log slopes against width and depth, and check them against the preset's predictions.",
+    abstract: "Fit per-layer log–log slopes against width and depth, and check that every layer learns features.",
     discussion: """
       Trains the model at every width (and, with --depths, every depth) for every seed, a few steps \
       each, measuring every step. For every layer it fits the exponent p of quantity ∝ width^p \
       (depth^p) with a 95 % interval over seeds, for feature_rms, feature_update_rms, \
-      ‖δW‖_*/√(fanOut/fanIn) (update_spectral_ratio) and bfa_cos (and, against depth, \
-      feature_speed_per_loss_decay), and compares it with the exponent the preset predicts \
-      (μP-type presets: 0 against width; ntk: −½ for hidden feature updates; see docs/coordcheck.md). \
-      Prints a table and writes coordcheck.csv; exits with status 1 if any predicted exponent lies \
-      outside the interval ± --tolerance, or if an interval is wider than ±--max-interval (inconclusive), so it can run in CI. Resumable: rerunning reuses finished cells.
+      ‖a·δW‖_*/√(fanOut/fanIn) (update_spectral_ratio) and bfa_cos (and, against depth, \
+      feature_speed_per_loss_decay).
+
+      By default it judges the feature-learning desiderata ([SC], [FSF]; docs/coordcheck.md): \
+      against width every layer's feature size must not blow up and its feature update and \
+      spectral update ratio must stay Θ(1) (|p| ≤ --band); against depth the last hidden layer's \
+      bfa_cos must not vanish and its feature speed per unit loss decay must stay Θ(1). Each \
+      layer gets a verdict — learns, lazy (vanishes like size^p) or unstable (blows up like \
+      size^p) — or inconclusive when an interval straddles a band edge. With --against-preset \
+      it compares the slopes with the preset's own predicted exponents instead (μP-type \
+      presets: 0; ntk: −½ for hidden feature updates). Prints the tables and writes \
+      coordcheck.csv and coordcheck-layers.csv; exits with status 1 if a layer is lazy, unstable \
+      or inconclusive (--against-preset: if a prediction fails or is inconclusive), so it can run \
+      in CI. Resumable: rerunning reuses finished cells.
 
       Examples:
         featurespeed coordcheck --preset mup --widths 64,128,256,512 --seeds 3
         featurespeed coordcheck --preset ntk --widths 128,256,512,1024 --steps 3
+        featurespeed coordcheck --preset ntk --against-preset --seeds 8
         featurespeed coordcheck --preset resnet-sqrt --arch resnet --width 128 \\
           --depths 4,8,16,32 --widths ""
       """)
@@ -35,7 +46,7 @@ public struct CoordCheckCommand: ParsableCommand {
   public var depths: String = ""
 
   @Option(parsing: .unconditional, help: "Number of seeds (repetitions for the intervals).")
-  public var seeds: Int = 4
+  public var seeds: Int = 6
 
   @Option(parsing: .unconditional, help: "Training steps per cell; slopes use the last one.")
   public var steps: Int = 5
@@ -49,16 +60,29 @@ public struct CoordCheckCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Samples per step.")
   public var batchSize: Int = 64
 
-  @Option(parsing: .unconditional, help: "Largest allowed distance between the predicted exponent and the 95 % interval.")
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "Tolerance band of the desiderata: exponents within ±band of 0 count as size-independent.",
+    valueName: "b"))
+  public var band: Double = CoordCheckDesiderata.defaultBand
+
+  @Flag(help: "Judge each preset's own predicted exponents instead of the feature-learning desiderata.")
+  public var againstPreset = false
+
+  @Option(parsing: .unconditional, help: "--against-preset: largest allowed distance between the predicted exponent and the 95 % interval.")
   public var tolerance: Double = 0.1
 
-  @Option(parsing: .unconditional, help: "Widest acceptable half-width of a 95 % interval; wider ones are inconclusive (and fail).")
+  @Option(parsing: .unconditional, help: "--against-preset: widest acceptable half-width of a 95 % interval; wider ones are inconclusive (and fail).")
   public var maxInterval: Double = 0.25
 
   @Option(name: .customLong("expect"), help: ArgumentHelp(
-    "Your own prediction for the input and hidden layers, quantity=exponent (repeatable), e.g. feature_update_rms=0.",
+    "Your own prediction for the input and hidden layers, quantity=exponent (repeatable), e.g. feature_update_rms=0; implies --against-preset.",
     valueName: "quantity=p"))
   public var expectations: [String] = []
+
+  @Option(help: ArgumentHelp(
+    "A preset given as JSON (a Preset: name, summary, reference, rules, …) instead of --preset, e.g. a deliberately broken one.",
+    valueName: "file"))
+  public var presetDefinition: String?
 
   @Option(help: "Directory for the cells and results (default: runs/coordcheck-<preset>-<arch>).")
   public var output: String?
@@ -71,7 +95,9 @@ public struct CoordCheckCommand: ParsableCommand {
     if w.isEmpty && d.isEmpty { throw ValidationError("Give --widths or --depths (two values or more).") }
     if seeds < 1 || steps < 1 || batchSize < 1 { throw ValidationError("--seeds, --steps and --batch-size must be positive.") }
     if !(tolerance >= 0) { throw ValidationError("--tolerance must be a non-negative number.") }
+    if !(band >= 0 && band.isFinite) { throw ValidationError("--band must be a non-negative number, found \(band).") }
     _ = try parsedExpectations()
+    if let path = presetDefinition { _ = try Self.readPreset(path) }
   }
 
   /// `--expect` values as quantity → exponent.
@@ -88,10 +114,29 @@ public struct CoordCheckCommand: ParsableCommand {
     return result
   }
 
+  /// The preset in the JSON file at `path`.
+  static func readPreset(_ path: String) throws -> Preset {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ValidationError("--preset-definition: cannot read '\(path)'. Expected a JSON file holding one preset.")
+    }
+    do {
+      return try JSONFile.makeDecoder().decode(Preset.self, from: data)
+    } catch {
+      throw ValidationError(
+        "--preset-definition: '\(path)' is not a preset (\(error)). Expected the JSON encoding of a Preset: "
+          + "name, summary, reference, isReconstruction, architectures and rules (input, hidden, output, bias).")
+    }
+  }
+
   /// The check this command describes.
   public func check() throws -> CoordCheck {
     var base = RunRequest()
     try model.apply(to: &base)
+    if let path = presetDefinition {
+      let definition = try Self.readPreset(path)
+      base.preset = definition.name
+      base.presetDefinition = definition
+    }
     base.learningRate = learningRate
     base.data = try DataSource(parsing: data)
     base.batchSize = batchSize
@@ -104,12 +149,14 @@ public struct CoordCheckCommand: ParsableCommand {
       base: base, widths: try parseList(widths, flag: "--widths"), depths: try parseList(depths, flag: "--depths"),
       seeds: (0..<seeds).map(UInt64.init), tolerance: tolerance, maximumHalfWidth: maxInterval)
     check.expectations = try parsedExpectations()
+    check.mode = againstPreset || !expectations.isEmpty ? .againstPreset : .desiderata
+    check.band = band
     return check
   }
 
   public func run() throws {
     let check = try check()
-    let directory = URL(fileURLWithPath: output ?? "runs/coordcheck-\(model.preset)-\(model.arch.rawValue)")
+    let directory = URL(fileURLWithPath: output ?? "runs/coordcheck-\(check.base.preset)-\(model.arch.rawValue)")
     Interruption.install()
     var results = [CoordCheckResult]()
     var data = TidyTable(columns: ["axis", "size", "seed", "layer", "quantity", "value"])
@@ -126,14 +173,25 @@ public struct CoordCheckCommand: ParsableCommand {
     try CoordCheckReport.write(results, check: check, to: directory)
     try data.write(to: directory.appendingPathComponent("coordcheck-data.csv"))
     try CoordCheckFigures.writeReport(results: results, check: check, directory: directory)
-    printOut(CoordCheckReport.table(results))
-    let failures = results.filter { $0.verdict == .fail }
-    let inconclusive = results.filter { $0.verdict == .inconclusive }
-    printOut("\(results.filter { $0.verdict == .pass }.count) pass, \(failures.count) fail, \(inconclusive.count) inconclusive, "
-      + "\(results.filter { $0.verdict == .noPrediction }.count) without prediction. Results in \(directory.path)/coordcheck.csv")
-    if !inconclusive.isEmpty {
-      printError("Some intervals are wider than ±\(maxInterval): add seeds (--seeds) or widen the range of sizes to decide.")
+    switch check.mode {
+    case .desiderata:
+      let verdicts = CoordCheckLayerVerdict.verdicts(results)
+      printOut(CoordCheckReport.table(results, mode: .desiderata) + "\n")
+      printOut(CoordCheckReport.layerTable(verdicts) + "\n")
+      printOut("\(check.base.preset): " + CoordCheckReport.summary(verdicts) + " Results in \(directory.path)/coordcheck.csv")
+      if verdicts.contains(where: { $0.kind == .inconclusive }) {
+        printError("Some intervals straddle the band ±\(band): add seeds (--seeds) or widen the range of sizes to decide.")
+      }
+    case .againstPreset:
+      printOut(CoordCheckReport.table(results))
+      let failures = results.filter { $0.verdict == .fail }
+      let inconclusive = results.filter { $0.verdict == .inconclusive }
+      printOut("\(results.filter { $0.verdict == .pass }.count) pass, \(failures.count) fail, \(inconclusive.count) inconclusive, "
+        + "\(results.filter { $0.verdict == .noPrediction }.count) without prediction. Results in \(directory.path)/coordcheck.csv")
+      if !inconclusive.isEmpty {
+        printError("Some intervals are wider than ±\(maxInterval): add seeds (--seeds) or widen the range of sizes to decide.")
+      }
     }
-    if !failures.isEmpty || !inconclusive.isEmpty { throw ExitCode(1) }
+    if !CoordCheckReport.passes(results, check: check) { throw ExitCode(1) }
   }
 }

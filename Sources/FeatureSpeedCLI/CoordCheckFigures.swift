@@ -59,6 +59,12 @@ enum CoordCheckFigures {
         + "\(check.seeds.count) seeds, \(check.base.steps) steps each, values at the last step. A prediction passes when it lies within "
         + "±\(check.tolerance) of the 95 % interval of the fitted exponent (interval half-width at most \(check.maximumHalfWidth)). "
         + (failed == 0 ? "Every prediction passes." : "\(failed) check(s) fail or are inconclusive.")))
+    let verdicts = CoordCheckLayerVerdict.verdicts(results)
+    report.add(.table(ReportTable(
+      caption: "Feature-learning desiderata (band ±\(check.band)), \(check.mode == .desiderata ? "deciding" : "for information") — "
+        + CoordCheckReport.summary(verdicts),
+      header: ["axis", "layer", "position", "verdict"],
+      rows: verdicts.map { [$0.axis.rawValue, $0.layer, $0.position.rawValue, $0.text] })))
     report.add(.table(ReportTable(
       caption: "Fitted exponents — coordcheck.csv", header: ["axis", "layer", "quantity", "slope", "95 % interval", "predicted", "verdict"],
       rows: results.map { r in

@@ -33,4 +33,25 @@ import Training
     let decoded = try JSONDecoder().decode(TrainingSettings.self, from: JSONSerialization.data(withJSONObject: settings))
     #expect(decoded.control == ControlSettings() && decoded.optimizer == OptimizerSettings() && decoded.steps == request.steps)
   }
+
+  @Test("A preset given as data round-trips, must carry the request's preset name, and replaces the catalogue's")
+  func presetDefinition() throws {
+    var broken = Presets.mup
+    broken.name = "mup-sp-readout"
+    broken.rules.output = Presets.standard.rules.output
+    var request = RunRequest()
+    request.preset = broken.name
+    request.presetDefinition = broken
+    try request.validate()
+    let data = try JSONEncoder().encode(request)
+    #expect(try JSONDecoder().decode(RunRequest.self, from: data) == request)
+    // Without a definition the key is absent, so older config.json files compare equal.
+    #expect(!String(decoding: try JSONEncoder().encode(RunRequest()), as: UTF8.self).contains("presetDefinition"))
+
+    request.preset = "mup"
+    #expect(throws: RunError.self) { try request.validate() }
+    request.preset = broken.name
+    request.presetDefinition = nil
+    #expect(throws: PresetError.self) { try request.validate() }
+  }
 }

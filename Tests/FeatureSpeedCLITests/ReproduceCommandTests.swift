@@ -129,11 +129,11 @@ struct CoordCheckCommandTests {
     "--learning-rate", "0.05",
   ]
 
-  @Test("μP passes its own predictions; exit status 0, coordcheck.csv and figures written")
+  @Test("μP passes its own predictions (--against-preset); exit status 0, coordcheck.csv and figures written")
   func mupPasses() throws {
     try withTemporaryDirectory { (tmp: URL) throws in
       let output = tmp.appendingPathComponent("mup")
-      let result = try FeatureSpeedBinary.run(Self.small + ["--preset", "mup", "--output", output.path])
+      let result = try FeatureSpeedBinary.run(Self.small + ["--preset", "mup", "--against-preset", "--output", output.path])
       #expect(result.status == 0, "\(result.output)\n\(result.error)")
       #expect(result.output.contains(" 0 fail, 0 inconclusive"))
       let table = try readCSV(output.appendingPathComponent("coordcheck.csv"))

@@ -1,9 +1,11 @@
 import Foundation
 import Networks
 import Measurements
+import Scalings
 
 /// One line of a coordinate check: the fitted exponent of a quantity at a layer position against
-/// the width or the depth, its 95 % interval over seeds, and the verdict against the prediction.
+/// the width or the depth, its 95 % interval over seeds, the verdict against the preset's
+/// prediction and the judgement against the feature-learning desiderata (`CoordCheckDesiderata`).
 public struct CoordCheckResult: Codable, Equatable, Sendable {
   public enum Verdict: String, Codable, Sendable {
     case pass, fail
@@ -20,7 +22,12 @@ public struct CoordCheckResult: Codable, Equatable, Sendable {
   public var quantity: String
   public var fit: SlopeFit?
   public var predicted: Double?
+  /// The verdict against `predicted` (what `--against-preset` decides by).
   public var verdict: Verdict
+  /// The desideratum's bound for this quantity here, or nil when it is not judged.
+  public var rule: CoordCheckDesiderata.Bound?
+  /// The judgement against `rule` with band `±CoordCheck.band`, or nil when not judged.
+  public var judgement: CoordCheckDesiderata.Judgement?
 }
 
 extension CoordCheck {
@@ -35,9 +42,7 @@ extension CoordCheck {
     for job in jobs(axis: axis).chunked(seeds.count) {
       var perSeed = [[Int: [String: Double]]]()
       for cell in job {
-        let url = SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("measurements.csv")
-        let rows = FileManager.default.fileExists(atPath: url.path) ? try MeasurementsFile.read(url) : []
-        perSeed.append(MeasurementsFile.lastStep(rows)?.values ?? [:])
+        perSeed.append(try Self.lastValues(cell: SweepRunner.cellDirectory(cell.id, in: directory)) ?? [:])
       }
       table.append(perSeed)
     }
@@ -68,8 +73,10 @@ extension CoordCheck {
             verdict = (f.lower - tolerance...f.upper + tolerance).contains(p) ? .pass : .fail
           }
         }
+        let rule = CoordCheckDesiderata.rule(axis: axis, position: position, quantity: quantity)
         results.append(CoordCheckResult(
-          axis: axis, layer: label, position: position, quantity: quantity, fit: fit, predicted: predicted, verdict: verdict))
+          axis: axis, layer: label, position: position, quantity: quantity, fit: fit, predicted: predicted, verdict: verdict,
+          rule: rule?.bound, judgement: rule.map { CoordCheckDesiderata.judge(fit, bound: $0.bound, band: band) }))
       }
     }
     return results
@@ -82,11 +89,10 @@ extension CoordCheck {
     let quantities = Self.quantities.map(\.rawValue) + (axis == .depth ? [Quantity.featureSpeedPerLossDecay.rawValue] : [])
     let positions = layerPositions(axis: axis)
     for cell in jobs(axis: axis) {
-      let url = SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("measurements.csv")
-      guard FileManager.default.fileExists(atPath: url.path), let last = MeasurementsFile.lastStep(try MeasurementsFile.read(url)) else { continue }
+      guard let last = try Self.lastValues(cell: SweepRunner.cellDirectory(cell.id, in: directory)) else { continue }
       let size = axis == .width ? cell.request.width : cell.request.depth
       for (label, _, layerAt) in positions {
-        let q = last.values[layerAt(size)] ?? [:]
+        let q = last[layerAt(size)] ?? [:]
         for quantity in quantities {
           guard let v = CheckedQuantity(rawValue: quantity)?.value(q) ?? q[quantity] else { continue }
           table.rows.append([.text(axis.rawValue), .integer(size), .integer(Int(cell.request.seed)), .text(label), .text(quantity), .double(v)])
@@ -94,6 +100,26 @@ extension CoordCheck {
       }
     }
     return table
+  }
+
+  /// The quantities of the last measured step of the cell in `directory`, layer → slug → value,
+  /// plus each layer's weight forward multiplier `a_ℓ` from `config.json` under
+  /// `CheckedQuantity.forwardMultiplierKey` (for `update_spectral_ratio`); nil when the cell has
+  /// no measurements.
+  /// - Throws: `MeasurementsFileError` for unreadable measurements.
+  static func lastValues(cell directory: URL) throws -> [Int: [String: Double]]? {
+    let url = directory.appendingPathComponent("measurements.csv")
+    guard FileManager.default.fileExists(atPath: url.path), var values = MeasurementsFile.lastStep(try MeasurementsFile.read(url))?.values
+    else { return nil }
+    struct Layers: Decodable { var layers: [ScalingTableRow] }
+    if let data = FileManager.default.contents(atPath: directory.appendingPathComponent("config.json").path),
+      let config = try? JSONFile.makeDecoder().decode(Layers.self, from: data)
+    {
+      for row in config.layers where row.tensor == .weight && row.unitIndex == 0 {
+        values[row.layerIndex, default: [:]][CheckedQuantity.forwardMultiplierKey] = row.forwardMultiplier
+      }
+    }
+    return values
   }
 
   /// The layers compared across cells: every layer for the width axis (same indices at every
