@@ -52,14 +52,24 @@ enum CoordCheckFigures {
     let table = try CSVTable(contentsOf: directory.appendingPathComponent("coordcheck-data.csv"))
     var report = Report(title: "Coordinate check: \(check.base.preset) (\(check.base.architecture.rawValue))")
     let failed = results.filter { $0.verdict == .fail || $0.verdict == .inconclusive }.count
-    let (summaryLine, summaryTone) = summary(results)
-    report.add(.summary(summaryLine, tone: summaryTone))
+    let verdicts = CoordCheckLayerVerdict.verdicts(results)
+    // The summary on top is the one that decides the exit status: the desiderata by default, the
+    // preset's predictions with --against-preset.
+    if check.mode == .desiderata {
+      report.add(.summary(
+        "Summary: " + CoordCheckReport.summary(verdicts), tone: verdicts.contains(where: \.isFailure) ? .failure : .success))
+    } else {
+      let (summaryLine, summaryTone) = summary(results)
+      report.add(.summary(summaryLine, tone: summaryTone))
+    }
+    let predictions = check.mode == .desiderata
+      ? "The preset's own predicted exponents below are for information (--against-preset decides with them)."
+      : (failed == 0 ? "Every prediction passes." : "\(failed) check(s) fail or are inconclusive.")
     report.add(.paragraph(
       "Widths \(check.widths.map(String.init).joined(separator: ", "))\(check.depths.isEmpty ? "" : "; depths \(check.depths.map(String.init).joined(separator: ", "))"), "
         + "\(check.seeds.count) seeds, \(check.base.steps) steps each, values at the last step. A prediction passes when it lies within "
         + "±\(check.tolerance) of the 95 % interval of the fitted exponent (interval half-width at most \(check.maximumHalfWidth)). "
-        + (failed == 0 ? "Every prediction passes." : "\(failed) check(s) fail or are inconclusive.")))
-    let verdicts = CoordCheckLayerVerdict.verdicts(results)
+        + predictions))
     report.add(.table(ReportTable(
       caption: "Feature-learning desiderata (band ±\(check.band)), \(check.mode == .desiderata ? "deciding" : "for information") — "
         + CoordCheckReport.summary(verdicts),

@@ -70,6 +70,10 @@ struct CoordCheckDesiderataCommandTests {
       #expect(j["2/update_spectral_ratio"] == "unstable")
       #expect(result.output.contains("unstable: "))
       #expect(result.output.contains("width layer 3 (unstable)"))
+      // The report opens with the verdict that decides, not the preset-prediction count.
+      let report = String(decoding: try contents(of: output.appendingPathComponent("report.md")), as: UTF8.self)
+      #expect(report.contains("Summary: ") && report.contains("width layer 3 (unstable)"), "\(report.prefix(400))")
+      #expect(!report.contains("Every prediction passes"))
 
       // Today's mode on the same cells (reused, nothing retrains): sp predicts nothing.
       let own = try FeatureSpeedBinary.run(Self.width + ["--preset", "sp", "--against-preset", "--output", output.path])
