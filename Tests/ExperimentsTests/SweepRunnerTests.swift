@@ -71,6 +71,19 @@ import _TestSupport
     }
   }
 
+  @Test("A sweep directory moved elsewhere resumes: its finished cells are not run again")
+  func aMovedSweepResumes() throws {
+    try withTemporaryDirectory { tmp in
+      let jobs = Self.jobs()
+      let first = tmp.appendingPathComponent("first"), moved = tmp.appendingPathComponent("moved")
+      try Self.manifest(jobs, in: first)
+      _ = try SweepRunner(directory: first, jobs: jobs, cores: 1).run()
+      try FileManager.default.moveItem(at: first, to: moved)
+      let progress = try SweepRunner(directory: moved, jobs: jobs, cores: 1).run()
+      #expect(progress.total == 0 && progress.skipped == jobs.count)
+    }
+  }
+
   @Test("Cells run in two halves (shards) merge into the files of the whole sweep")
   func shardsMergeToTheWhole() throws {
     try withTemporaryDirectory { tmp in

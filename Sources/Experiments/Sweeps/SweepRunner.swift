@@ -215,6 +215,8 @@ public struct SweepRunner: Sendable {
     var found = stored.request
     expected.threads = nil  // the thread count does not change results
     found.threads = nil
+    expected.output = nil  // nor where the sweep directory is: a moved or copied sweep resumes
+    found.output = nil
     return found == expected
   }
 
