@@ -2,7 +2,7 @@ import Foundation
 import Measurements
 
 /// Reads the `measurements.csv` of a run directory back into rows (the files this library writes:
-/// `run,step,layer,quantity,value`, no quoted fields, `nan`/`inf` spelled out).
+/// `run,step,layer,quantity,value`, a run name quoted when it needs it, `nan`/`inf` spelled out).
 public enum MeasurementsFile {
   /// Every row of the file.
   /// - Throws: `MeasurementsFileError` naming the file and the line.
@@ -12,20 +12,21 @@ public enum MeasurementsFile {
       throw MeasurementsFileError.unreadable(path: url.path, reason: "\(error)")
     }
     var rows = [LayerMeasurement]()
-    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (number, record) in CSVRecords.parse(text).enumerated() {
+      let fields = record.fields
+      let found = fields.map { CSVField.text($0).encoded }.joined(separator: ",")
       if number == 0 {
-        guard line == LayerMeasurement.csvHeader.joined(separator: ",") else {
-          throw MeasurementsFileError.malformed(path: url.path, line: 1, found: String(line))
+        guard fields == LayerMeasurement.csvHeader else {
+          throw MeasurementsFileError.malformed(path: url.path, line: 1, found: found)
         }
         continue
       }
-      if line.isEmpty { continue }
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-      guard fields.count == 5, let step = Int(fields[1]), let value = parse(fields[4]) else {
-        throw MeasurementsFileError.malformed(path: url.path, line: number + 1, found: String(line))
+      if fields == [""] { continue }
+      guard fields.count == 5, let step = Int(fields[1]), let value = parse(fields[4][...]) else {
+        throw MeasurementsFileError.malformed(path: url.path, line: record.line, found: found)
       }
       let layer = fields[2].isEmpty ? nil : Int(fields[2])
-      rows.append(LayerMeasurement(run: String(fields[0]), step: step, layer: layer, quantity: String(fields[3]), value: value))
+      rows.append(LayerMeasurement(run: fields[0], step: step, layer: layer, quantity: fields[3], value: value))
     }
     return rows
   }

@@ -39,10 +39,10 @@ public enum SweepMerge {
       try out.write(Array(line(["cell"] + keys + ["step", "layer", "quantity", "value"]).utf8))
       for (cell, status) in zip(manifest.cells, statuses) where status.isFinished {
         let cellPrefix = prefix(cell).joined(separator: ",") + ","
-        for row in try dataLines(SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("measurements.csv")) {
+        for fields in try dataRecords(SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("measurements.csv")) {
           // run,step,layer,quantity,value → drop the run (the cell id) and prepend the cell columns.
-          guard let comma = row.firstIndex(of: ",") else { continue }
-          try out.write(Array((cellPrefix + row[row.index(after: comma)...] + "\n").utf8))
+          guard fields.count == 5 else { continue }
+          try out.write(Array((cellPrefix + fields.dropFirst().map { CSVField.text($0).encoded }.joined(separator: ",") + "\n").utf8))
         }
       }
     }
@@ -50,11 +50,10 @@ public enum SweepMerge {
       try out.write(Array(line(["cell"] + keys + ["step", "split", "loss", "accuracy"]).utf8))
       for (cell, status) in zip(manifest.cells, statuses) where status.isFinished {
         let cellPrefix = prefix(cell)
-        for row in try dataLines(SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("metrics.csv")) {
+        for fields in try dataRecords(SweepRunner.cellDirectory(cell.id, in: directory).appendingPathComponent("metrics.csv")) {
           // run,step,split,loss,accuracy,seconds → step,split,loss,accuracy
-          let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
           guard fields.count >= 5 else { continue }
-          try out.write(Array(line(cellPrefix + Array(fields[1...4])).utf8))
+          try out.write(Array(line(cellPrefix + fields[1...4].map { CSVField.text($0).encoded }).utf8))
         }
       }
     }
@@ -78,8 +77,9 @@ public enum SweepMerge {
   }
 
   /// The data lines (without header) of one of our CSV files.
-  private static func dataLines(_ url: URL) throws -> [Substring] {
+  /// The records after the header, blank lines skipped.
+  private static func dataRecords(_ url: URL) throws -> [[String]] {
     let text = try String(contentsOf: url, encoding: .utf8)
-    return text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst().map { $0 }
+    return CSVRecords.parse(text).dropFirst().map(\.fields).filter { $0 != [""] }
   }
 }

@@ -117,8 +117,8 @@ struct MetricsRow: Equatable, Sendable {
   /// The rows of a `metrics.csv` (header skipped; malformed lines skipped).
   static func read(_ url: URL) throws -> [MetricsRow] {
     let text = try String(contentsOf: url, encoding: .utf8)
-    return text.split(separator: "\n").dropFirst().compactMap { line in
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+    return CSVRecords.parse(text).dropFirst().compactMap { record in
+      let fields = record.fields
       guard fields.count >= 4, let step = Int(fields[1]) else { return nil }
       let loss = fields[3] == "inf" ? Double.infinity : fields[3] == "nan" ? Double.nan : Double(fields[3]) ?? .nan
       return MetricsRow(step: step, split: String(fields[2]), loss: loss)
