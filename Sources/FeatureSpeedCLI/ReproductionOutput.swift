@@ -53,15 +53,15 @@ enum ReproductionOutput {
       ]
     case .controlDepth:
       return [
-        ("accuracy-depth.svg", "Test accuracy after training against depth, per method (a diverged run is plotted at chance level, 10 %).",
-         PlotSpec(x: "depth", y: "value", series: ["method"], filters: [RowFilter("quantity", equals: "final_test_accuracy")],
-                  xScale: .log, band: .none, title: "Test accuracy vs depth (Fashion-MNIST, ReLU MLP, sp init)", xLabel: "depth L", yLabel: "test accuracy")),
+        ("accuracy-depth.svg", "Test accuracy after training against depth, per method; mean and min–max over seeds (a diverged run counts as chance level, 10 %).",
+         PlotSpec(x: "depth", y: "value", series: ["method"], over: "seed", filters: [RowFilter("quantity", equals: "final_test_accuracy")],
+                  xScale: .log, title: "Test accuracy vs depth (Fashion-MNIST, ReLU MLP, sp init)", xLabel: "depth L", yLabel: "test accuracy")),
         ("loss-curves.svg", "Training loss (batch, before each update) per step, one panel per depth.",
-         PlotSpec(x: "step", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "train_loss")],
-                  yScale: .log, band: .none, title: "Training loss", yLabel: "batch loss")),
+         PlotSpec(x: "step", y: "value", series: ["method"], over: "seed", facet: "depth", filters: [RowFilter("quantity", equals: "train_loss")],
+                  yScale: .log, title: "Training loss", yLabel: "batch loss")),
         ("contributions.svg", "Share c_k of the first-order loss decay contributed by each layer k at the first step, per method, one panel per depth.",
-         PlotSpec(x: "layer", y: "value", series: ["method"], facet: "depth", filters: [RowFilter("quantity", equals: "contribution_share_step0")],
-                  yScale: .log, band: .none, title: "Contribution shares c_k at step 0", xLabel: "layer k", yLabel: "c_k")),
+         PlotSpec(x: "layer", y: "value", series: ["method"], over: "seed", facet: "depth", filters: [RowFilter("quantity", equals: "contribution_share_step0")],
+                  yScale: .log, title: "Contribution shares c_k at step 0", xLabel: "layer k", yLabel: "c_k")),
       ]
     case .fsfTraining:
       return [
@@ -129,6 +129,24 @@ enum ReproductionOutput {
     return sentence + "."
   }
 
+  /// Where the numbers come from, in one line: version, date, CPU, BLAS core and threads, runs
+  /// and their summed compute time (from the cells' `config.json`).
+  static func provenance(of reproduction: Reproduction, in directory: URL) -> String {
+    let configs = reproduction.jobs().compactMap { job in
+      try? JSONFile.read(RunConfiguration.self, from: SweepRunner.cellDirectory(job.id, in: directory).appendingPathComponent("config.json"))
+    }
+    let seconds = configs.compactMap(\.elapsedSeconds).reduce(0, +)
+    let date = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withFullDate])
+    var parts = ["FeatureSpeed \(featureSpeedVersion)", date]
+    if let blas = configs.first?.blas {
+      parts.append(blas.cpu)
+      parts.append("\(blas.library)\(blas.core.map { " core \($0)" } ?? "")")
+    }
+    if let threads = configs.first?.threads { parts.append("\(threads) thread\(threads == 1 ? "" : "s") per run") }
+    parts.append("\(configs.count) runs, \(formatDuration(seconds)) of training")
+    return parts.joined(separator: "; ")
+  }
+
   /// - Returns: the names of the files written.
   static func write(_ result: ReproductionResult, reproduction: Reproduction, to directory: URL) throws -> [String] {
     var files = ["data.csv"]
@@ -137,6 +155,18 @@ enum ReproductionOutput {
     if let slopes = result.slopes {
       try slopes.write(to: directory.appendingPathComponent("slopes.csv"))
       files.append("slopes.csv")
+    }
+    if let summary = result.summary {
+      try summary.write(to: directory.appendingPathComponent("summary.csv"))
+      files.append("summary.csv")
+    }
+    if let source = MeasuredTable.sourceFile(for: reproduction.name), let table = source == "summary.csv" ? result.summary : result.slopes {
+      let markdown = try MeasuredTable.markdown(reproduction.name, header: table.columns, rows: table.rows.map { $0.map(\.encoded) })
+      let block = MeasuredTable.block(
+        reproduction.name, quick: reproduction.quick, provenance: provenance(of: reproduction, in: directory), table: markdown,
+        findings: result.findings, verdict: reproduction.quick ? nil : result.agrees.map { $0 ? "agrees." : "does not agree." })
+      try AtomicFile.write(Array(block.utf8), to: directory.appendingPathComponent("measured.md"))
+      files.append("measured.md")
     }
     let table = try CSVTable(contentsOf: dataURL)
     var report = Report(title: "\(reproduction.name.rawValue): \(reproduction.title)")

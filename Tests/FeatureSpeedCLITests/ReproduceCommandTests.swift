@@ -46,7 +46,7 @@ struct ReproduceCommandTests {
       quantities: ["fsf_residual", "bfa_cos", "train_loss"], figures: ["fsf-residual.svg", "bfa.svg", "loss.svg"],
       slopeColumns: nil),
     Expected(
-      name: "control-depth", dataColumns: ["method", "depth", "step", "layer", "quantity", "value"],
+      name: "control-depth", dataColumns: ["method", "depth", "seed", "step", "layer", "quantity", "value"],
       quantities: ["train_loss", "test_accuracy", "final_test_accuracy", "contribution_share_step0"],
       figures: ["accuracy-depth.svg", "loss-curves.svg", "contributions.svg"], slopeColumns: nil),
     Expected(
@@ -88,6 +88,17 @@ struct ReproduceCommandTests {
         #expect(slopes.rows.allSatisfy { Double($0[columns.firstIndex(of: "slope")!]) != nil })
       } else {
         #expect(!FileManager.default.fileExists(atPath: slopesURL.path))
+      }
+
+      // The docs' "Measured" block, rendered from the run's own summary or slopes file.
+      let measured = output.appendingPathComponent("measured.md")
+      if expected.name != "mu-transfer" {
+        let block = String(decoding: try contents(of: measured), as: UTF8.self)
+        #expect(block.hasPrefix("**Measured** by `featurespeed reproduce \(expected.name) --quick`"))
+        #expect(block.contains("| ---") || block.contains("|---"))
+        #expect(!block.contains("Verdict"), "a quick run gives no verdict")
+      } else {
+        #expect(!FileManager.default.fileExists(atPath: measured.path))
       }
 
       for figure in expected.figures {

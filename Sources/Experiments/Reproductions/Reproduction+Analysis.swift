@@ -26,9 +26,21 @@ public struct TidyTable: Sendable {
 public struct ReproductionResult: Sendable {
   public var data: TidyTable
   public var slopes: TidyTable?
+  /// The numbers of the "Measured" table of docs/reproductions.md (`summary.csv`), for the
+  /// reproductions whose claim is not a slope (those use `slopes`); see `MeasuredTable`.
+  public var summary: TidyTable?
   public var findings: [String]
   /// Whether the measured numbers agree with the claim (nil when the claim has no numeric test).
   public var agrees: Bool?
+
+  /// A result.
+  public init(data: TidyTable, slopes: TidyTable?, summary: TidyTable? = nil, findings: [String], agrees: Bool?) {
+    self.data = data
+    self.slopes = slopes
+    self.summary = summary
+    self.findings = findings
+    self.agrees = agrees
+  }
 }
 
 extension Reproduction {
@@ -55,6 +67,20 @@ extension Reproduction {
   }
 
   func value(_ job: SweepCell, _ key: String) -> String { job.values.first { $0.key == key }?.value ?? "" }
+
+  /// A pivot summary (`MeasuredTable.pivotColumns`) of values over seeds, in the order of `entries`.
+  func pivotSummary(_ entries: [(row: String, column: String, values: [Double])]) -> TidyTable {
+    var table = TidyTable(columns: MeasuredTable.pivotColumns)
+    for entry in entries {
+      let values = entry.values.filter(\.isFinite)
+      guard !values.isEmpty else { continue }
+      table.rows.append([
+        .text(entry.row), .text(entry.column), .double(values.reduce(0, +) / Double(values.count)),
+        .double(values.min()!), .double(values.max()!), .integer(values.count),
+      ])
+    }
+    return table
+  }
 
   func format(_ fit: SlopeFit) -> String {
     String(format: "%+.2f [%+.2f, %+.2f]", fit.slope, fit.lower, fit.upper)
@@ -140,8 +166,11 @@ extension Reproduction {
     for b in batches { if let r = mean("one-step|\(b)"), r > Double(b) + 1e-6 { agrees = false } }
     let largest = batches.last.flatMap { mean("one-step|\($0)") }
     if let largest, let b = batches.last, largest > 0.25 * Double(b), b >= 16 { agrees = false }
+    let table = pivotSummary(
+      batches.map { ("layer 2: one-step update (mean over steps)", "B = \($0)", summary["one-step|\($0)"] ?? []) }
+        + batches.map { ("layer 2: W − W⁰ at the end", "B = \($0)", summary["accumulated|\($0)"] ?? []) })
     return ReproductionResult(
-      data: data, slopes: nil,
+      data: data, slopes: nil, summary: table,
       findings: [
         "Layer 2, stable rank of the one-step update (mean over measured steps): " + oneStep.joined(separator: "; ") + ".",
         "Layer 2, stable rank of the accumulated update W − W⁰ at the end: " + accumulated.joined(separator: "; ") + ".",
@@ -176,6 +205,7 @@ extension Reproduction {
   private func analyzeFSFTraining(_ cells: [(job: SweepCell, rows: [LayerMeasurement])], directory: URL) throws -> ReproductionResult {
     var data = TidyTable(columns: ["dtype", "step", "layer", "quantity", "value"])
     var findings = [String]()
+    var entries = [(row: String, column: String, values: [Double])]()
     var agrees = true
     let kept: Set<String> = [Quantity.fsfResidual.rawValue, Quantity.bfaCos.rawValue, Quantity.featureUpdateRMS.rawValue,
                              Quantity.contributionShare.rawValue, Quantity.actualBFACos.rawValue]
@@ -192,16 +222,22 @@ extension Reproduction {
         dtype, residuals.count, worst, cosines.min() ?? .nan, cosines.max() ?? .nan))
       let limit = dtype == DType.float64.rawValue ? 1e-10 : 1e-3
       if !(worst <= limit) { agrees = false }
+      let final = (try? JSONFile.read(RunConfiguration.self, from: SweepRunner.cellDirectory(job.id, in: directory).appendingPathComponent("config.json")))?
+        .finalEvaluation?.accuracy
+      entries += [
+        (dtype, "largest FSF residual", [worst]), (dtype, "BFA cos min", [cosines.min() ?? .nan]),
+        (dtype, "BFA cos max", [cosines.max() ?? .nan]), (dtype, "test accuracy", [final ?? .nan]),
+      ]
       // The loss curve, from metrics.csv, as rows of layer-less "loss" quantity.
       let metrics = SweepRunner.cellDirectory(job.id, in: directory).appendingPathComponent("metrics.csv")
       if let text = try? String(contentsOf: metrics, encoding: .utf8) {
-        for line in text.split(separator: "\n").dropFirst() {
-          let f = line.split(separator: ",", omittingEmptySubsequences: false)
+        for record in CSVRecords.parse(text).dropFirst() {
+          let f = record.fields
           guard f.count >= 5, f[2] == "train", let step = Int(f[1]), let loss = Double(f[3]) else { continue }
           data.rows.append([.text(dtype), .integer(step), .empty, .text("train_loss"), .double(loss)])
         }
       }
     }
-    return ReproductionResult(data: data, slopes: nil, findings: findings, agrees: cells.isEmpty ? nil : agrees)
+    return ReproductionResult(data: data, slopes: nil, summary: pivotSummary(entries), findings: findings, agrees: cells.isEmpty ? nil : agrees)
   }
 }

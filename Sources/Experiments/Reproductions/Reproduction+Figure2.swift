@@ -140,6 +140,9 @@ extension Reproduction {
       findings.append(String(format: "Largest difference between L = %d and L = %d at the same β̃: %.3f.", shallow, deep, gap))
       if !(gap <= 0.1) { agrees = false }
     }
-    return ReproductionResult(data: data, slopes: nil, findings: findings, agrees: agrees)
+    let table = pivotSummary(curves.keys.sorted().flatMap { depth in
+      curves[depth]!.keys.sorted().map { ("L = \(depth)", String(format: "β̃ = %g", $0), curves[depth]![$0]!) }
+    })
+    return ReproductionResult(data: data, slopes: nil, summary: table, findings: findings, agrees: agrees)
   }
 }
