@@ -14,7 +14,8 @@ public struct ReproduceCommand: ParsableCommand {
       Names: fig2a (§6.1), fig2b (§6.2), fig2c (§6.3), fig3 (§6.4), fsf-training (§6.5), \
       spectral-width (§6.6), spectral-rank (§6.7), control-depth (§5.3: FSC-control against one \
       global learning rate in deep MLPs), mu-transfer (§6.8: the best learning rate across \
-      widths, sp against mup). \
+      widths, sp against mup), depth-transfer (§6.8 along depth: ResNets with β = 1/√L against \
+      β = 1). \
       The default sizes finish in under 10 minutes on 2 cores; --quick runs a tiny version on \
       synthetic data in seconds (what the tests run): a check of the pipeline, which gives no \
       verdict on the claim. Resumable: rerunning reuses finished runs. \
@@ -25,7 +26,7 @@ public struct ReproduceCommand: ParsableCommand {
         featurespeed reproduce fig3 --quick --output /tmp/fig3
       """)
 
-  @Argument(help: "fig2a, fig2b, fig2c, fig3, fsf-training, spectral-width, spectral-rank, control-depth or mu-transfer.")
+  @Argument(help: "fig2a, fig2b, fig2c, fig3, fsf-training, spectral-width, spectral-rank, control-depth, mu-transfer or depth-transfer.")
   public var name: ReproductionName
 
   @Flag(help: "A tiny version on synthetic data: checks the pipeline, gives no verdict on the claim.")
@@ -55,7 +56,7 @@ public struct ReproduceCommand: ParsableCommand {
     printer.finish()
     let result = try reproduction.analyze(directory: directory)
     var files = try ReproductionOutput.write(result, reproduction: reproduction, to: directory)
-    if name == .muTransfer {
+    if reproduction.isTransfer {
       // The full transfer report (optima, η* against width, verdict.json), as `featurespeed transfer` writes it.
       let (data, analysis) = try reproduction.transferCheck(directory: directory)
       let transfer = directory.appendingPathComponent("transfer")

@@ -75,6 +75,13 @@ enum ReproductionOutput {
          PlotSpec(x: "step", y: "value", series: ["dtype"], filters: [RowFilter("quantity", equals: "train_loss")],
                   band: .none, title: "Training loss", yLabel: "loss")),
       ]
+    case .depthTransfer:
+      return [
+        ("transfer-loss.svg", "Test loss after training against log₂ η, one curve per depth (geometric mean over seeds, min–max band), one panel per model; diverged runs are not drawn (loss inf in data.csv). The fitted optima, η* against depth and the verdict are in transfer/ (see docs/transfer.md).",
+         PlotSpec(x: "log2_learning_rate", y: "value", series: ["depth"], over: "seed", facet: "model",
+                  filters: [RowFilter("quantity", equals: "loss"), RowFilter("diverged", equals: "false")], yScale: .log,
+                  title: "Test loss vs log₂ η, by depth", xLabel: "log₂ η (base learning rate)", yLabel: "test loss")),
+      ]
     case .muTransfer:
       return [
         ("transfer-loss.svg", "Test loss after training against log₂ η, one curve per width (geometric mean over seeds, min–max band), one panel per preset; diverged runs are not drawn (loss inf in data.csv). Under μP the minima line up; under sp they move. The fitted optima, η* against width and the verdict are in transfer/ (see docs/transfer.md).",

@@ -123,6 +123,22 @@ import NumericCore
     #expect(abs(try #require(group.drift).slope) < 0.05)
   }
 
+  /// Optima taken at the grid point next to a diverged rate are known to a grid step only: the
+  /// same grid point at every width is not evidence of p within ±τ when a step over the axis
+  /// range is wider than τ (it once gave `transfers` with p = 0 ± 0).
+  @Test("Optima at grid points widen the interval to the grid resolution")
+  func gridOptimaAreNotExact() throws {
+    let points = Self.sweep(p: 0, a: -7, rates: Self.rates(-14, 0), noise: 0, divergeAbove: 0.008)
+    let group = try #require(try Self.analyze(points).groups.first)
+    #expect(try Self.analyze(points).optima.allSatisfy { $0.optimum.method == .grid })
+    // One step of 2× over widths 64…1024 (16×): p is known to ±1/4 only.
+    #expect(group.verdict == .inconclusive, "\(group.reason)")
+    #expect(group.reason.contains("grid is too coarse"), "\(group.reason)")
+    // A finer axis range or a wider tolerance lets the same optima transfer.
+    let wide = try #require(try Self.analyze(points, tolerance: 0.3).groups.first)
+    #expect(wide.verdict == .transfers, "\(wide.reason)")
+  }
+
   @Test("One seed has no interval: inconclusive, with the exponent")
   func oneSeed() throws {
     let group = try #require(try Self.analyze(Self.sweep(p: -1, a: 2, seeds: 1)).groups.first)

@@ -14,9 +14,7 @@ public enum MeasuredTable {
   public static func sourceFile(for name: ReproductionName) -> String? {
     switch name {
     case .controlDepth, .fig2c, .spectralRank, .fsfTraining: "summary.csv"
-    case .spectralWidth, .fig3, .fig2a, .fig2b: "slopes.csv"
-    // mu-transfer's section shows the optimum per width from optima.csv, stated by hand.
-    case .muTransfer: nil
+    case .spectralWidth, .fig3, .fig2a, .fig2b, .muTransfer, .depthTransfer: "slopes.csv"
     }
   }
 
@@ -127,20 +125,23 @@ public enum MeasuredTable {
 
   /// The slopes with their 95 % intervals, one row per fitted group.
   static func slopes(_ name: ReproductionName, header: [String], rows: [[String]]) throws -> String {
-    guard let slope = header.firstIndex(of: "slope"), header.suffix(4) == ["slope", "lower", "upper", "seeds"] else {
-      throw ReproductionError.unexpectedColumns(file: "slopes.csv", expected: ["…", "slope", "lower", "upper", "seeds"], found: header)
+    guard let slope = header.firstIndex(of: "slope"), header.count >= slope + 4,
+      Array(header[slope..<(slope + 4)]) == ["slope", "lower", "upper", "seeds"]
+    else {
+      throw ReproductionError.unexpectedColumns(file: "slopes.csv", expected: ["…", "slope", "lower", "upper", "seeds", "…"], found: header)
     }
-    let keys = Array(header[..<slope])
+    let keys = Array(header[..<slope]), extra = Array(header[(slope + 4)...])
     var lines = [
-      "| " + (keys + ["exponent [95 % interval]", "seeds"]).joined(separator: " | ") + " |",
-      "|" + String(repeating: "---|", count: keys.count) + "---:|---:|",
+      "| " + (keys + ["exponent [95 % interval]", "seeds"] + extra).joined(separator: " | ") + " |",
+      "|" + String(repeating: "---|", count: keys.count) + "---:|---:|" + String(repeating: "---|", count: extra.count),
     ]
     for row in rows where row.count == header.count {
       let value = { (i: Int) in Double(row[i]) ?? .nan }
       let fit = value(slope + 1).isFinite && value(slope + 2).isFinite && (Int(row[slope + 3]) ?? 0) > 1
         ? String(format: "%+.2f [%+.2f, %+.2f]", value(slope), value(slope + 1), value(slope + 2))
         : String(format: "%+.2f", value(slope))
-      lines.append("| " + (row[..<slope].map { $0.isEmpty ? "—" : Double($0) != nil ? $0 : "`\($0)`" } + [fit, row[slope + 3]]).joined(separator: " | ") + " |")
+      let shown = row[..<slope].map { $0.isEmpty ? "—" : Double($0) != nil ? $0 : "`\($0)`" } + [fit, row[slope + 3]]
+      lines.append("| " + (shown + row[(slope + 4)...]).joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n")
   }

@@ -62,7 +62,7 @@ extension Reproduction {
     case .fig2b: return analyzeFig2b(cells)
     case .fig2c: return analyzeFig2c(cells)
     case .controlDepth: return try analyzeControlDepth(cells, directory: directory)
-    case .muTransfer: return try analyzeMuTransfer(directory: directory)
+    case .muTransfer, .depthTransfer: return try analyzeTransfer(directory: directory)
     }
   }
 

@@ -30,54 +30,113 @@ public enum MuTransfer {
   }
 }
 
+/// The `depth-transfer` reproduction (theory §6.8 along depth; depth-μP, Yang et al. 2023,
+/// arXiv 2310.02244, and Bordelon et al. 2023): ResNets on Fashion-MNIST at several depths, the
+/// depth-scaled `resnet-sqrt` (β = 1/√L with its rates) against β = 1 (the `mup` preset with
+/// `--branch-scale 1`), over a grid of base learning rates, judged by `TransferAnalysis` along depth.
+public enum DepthTransfer {
+  /// Depths of the default run (quick: two small ones).
+  public static func depths(quick: Bool) -> [Int] { quick ? [2, 4] : [4, 8, 16, 32, 64] }
+  /// Base learning rates, a factor √10 apart from 0.001 (β = 1 needs small rates at depth) to 1
+  /// (quick: a factor 10).
+  public static func learningRates(quick: Bool) -> [Double] { quick ? [0.01, 0.1, 1, 10] : [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1] }
+  /// The models compared: the depth-scaled ResNet and the unscaled one.
+  public static let models = ["resnet-sqrt", "beta-1"]
+  /// Grid keys of the cells (the `TransferData` groups are by model).
+  static let keys = ["model", "depth", "learning-rate", "seed"]
+
+  /// Sets up one cell: a ResNet of width 64 (quick: 16), batch 128, 100 SGD steps, test loss at
+  /// the end, nothing else measured (quick: batch 32, 12 steps).
+  static func configure(_ r: inout RunRequest, model: String, depth: Int, learningRate: Double, seed: UInt64, quick: Bool) {
+    r.architecture = .resnet
+    if model == "resnet-sqrt" {
+      r.preset = "resnet-sqrt"
+    } else {
+      r.preset = "mup"
+      r.branchScale = .constant(1)
+    }
+    r.width = quick ? 16 : 64
+    r.depth = depth
+    r.learningRate = learningRate
+    r.seed = seed
+    r.batchSize = quick ? 32 : 128
+    r.steps = quick ? 12 : 100
+    r.measureEvery = 0
+    r.evaluateEvery = 0
+    r.measuresSpectra = false
+  }
+}
+
 extension Reproduction {
   /// The transfer check (`TransferData`, `TransferAnalysis` with the default tolerance 0.2 and
   /// 3-point fits) of the `mu-transfer` cells in `directory`, on the test loss at the end.
   /// - Throws: `TransferError` (e.g. no finished cell).
   public func transferCheck(directory: URL) throws -> (TransferData, TransferAnalysis) {
-    precondition(name == .muTransfer, "transferCheck is the analysis of mu-transfer, not \(name.rawValue)")
-    let data = try TransferData.load(cells: jobs(), keys: MuTransfer.keys, directory: directory, axis: .width, metric: .testLoss)
+    precondition(isTransfer, "transferCheck is the analysis of mu-transfer and depth-transfer, not \(name.rawValue)")
+    let data = name == .muTransfer
+      ? try TransferData.load(cells: jobs(), keys: MuTransfer.keys, directory: directory, axis: .width, metric: .testLoss)
+      : try TransferData.load(cells: jobs(), keys: DepthTransfer.keys, directory: directory, axis: .depth, metric: .testLoss)
     return (data, try TransferAnalysis.analyze(data))
   }
+
+  /// Whether this is one of the learning-rate transfer reproductions.
+  public var isTransfer: Bool { name == .muTransfer || name == .depthTransfer }
 
   /// The transfer check of the cells: `data.csv` holds every cell's test loss (`quantity = loss`,
   /// `inf` when diverged) and every curve's optimum (`quantity = learning_rate_opt`, bracketed
   /// only); `slopes.csv` the drift exponent per preset.
-  func analyzeMuTransfer(directory: URL) throws -> ReproductionResult {
+  /// The transfer check of the cells of `mu-transfer` (groups: presets, along width) or
+  /// `depth-transfer` (groups: models, along depth): `data.csv` holds every cell's test loss
+  /// (`quantity = loss`, `inf` when diverged) and every curve's optimum (`quantity =
+  /// learning_rate_opt`, bracketed only); `slopes.csv` the drift exponent per group.
+  func analyzeTransfer(directory: URL) throws -> ReproductionResult {
     let (data, analysis) = try transferCheck(directory: directory)
-    var table = TidyTable(columns: ["preset", "width", "seed", "learning-rate", "log2_learning_rate", "diverged", "quantity", "value"])
+    let depth = name == .depthTransfer
+    let groupColumn = depth ? "model" : "preset", axisColumn = depth ? "depth" : "width"
+    // The group's label: the model key along depth (both models use ResNet presets), the preset along width.
+    let labels = Dictionary(analysis.groups.map { g in
+      (g.group, depth ? String(g.group.split(separator: "=").last ?? Substring(g.group)) : g.preset)
+    }, uniquingKeysWith: { a, _ in a })
+    var table = TidyTable(columns: [groupColumn, axisColumn, "seed", "learning-rate", "log2_learning_rate", "diverged", "quantity", "value"])
     for p in data.points {
       table.rows.append([
-        .text(p.preset), .integer(p.axisValue), .text(String(p.seed)), .double(p.learningRate), .double(Foundation.log2(p.learningRate)),
-        CSVField(p.diverged), .text("loss"), .double(p.loss),
+        .text(labels[p.group] ?? p.preset), .integer(p.axisValue), .text(String(p.seed)), .double(p.learningRate),
+        .double(Foundation.log2(p.learningRate)), CSVField(p.diverged), .text("loss"), .double(p.loss),
       ])
     }
-    let presets = Dictionary(analysis.groups.map { ($0.group, $0.preset) }, uniquingKeysWith: { a, _ in a })
     for o in analysis.optima where o.optimum.isBracketed {
       table.rows.append([
-        .text(presets[o.group] ?? o.group), .integer(o.axisValue), .text(String(o.seed)), .empty, .empty, .empty,
+        .text(labels[o.group] ?? o.group), .integer(o.axisValue), .text(String(o.seed)), .empty, .empty, .empty,
         .text("learning_rate_opt"), CSVField(o.optimum.learningRate),
       ])
     }
-    var slopes = TidyTable(columns: ["preset", "slope", "lower", "upper", "seeds", "verdict"])
+    var slopes = TidyTable(columns: [groupColumn, "slope", "lower", "upper", "seeds", "verdict"])
     var findings = [String]()
     let f = TransferAnalysis.format
+    var verdicts = [String: TransferAnalysis.GroupResult]()
     for group in analysis.groups {
+      let label = labels[group.group] ?? group.preset
+      verdicts[label] = group
       if let drift = group.drift {
-        slopes.rows.append([.text(group.preset), .double(drift.slope), .double(drift.lower), .double(drift.upper), .integer(drift.slopes.count), .text(group.verdict.rawValue)])
+        let half = group.driftHalfWidth ?? drift.halfWidth
+        slopes.rows.append([
+          .text(label), .double(drift.slope), .double(drift.slope - half), .double(drift.slope + half), .integer(drift.slopes.count),
+          .text(group.verdict.rawValue),
+        ])
       }
       let optima = group.axisOptima.map { o in "\(o.axisValue): \(o.learningRate.map(f) ?? "—")" }.joined(separator: ", ")
-      findings.append("\(group.preset): η* (mean over seeds) per width \(optima); verdict \(group.verdict.rawValue) — \(group.reason)")
+      findings.append("\(label): η* (mean over seeds) per \(axisColumn) \(optima); verdict \(group.verdict.rawValue) — \(group.reason)")
     }
-    let verdicts = Dictionary(analysis.groups.map { ($0.preset, $0) }, uniquingKeysWith: { a, _ in a })
-    // Agrees: mup transfers and sp drifts downwards. Disagrees as soon as one verdict contradicts
-    // the claim (sp transfers, mup drifts, sp drifts upwards); otherwise no verdict.
+    // Agrees: the scaled group transfers and the unscaled one drifts downwards. Disagrees as soon
+    // as one verdict contradicts the claim (the unscaled transfers, the scaled drifts, the
+    // unscaled drifts upwards); otherwise no verdict.
+    let (scaled, unscaled) = depth ? ("resnet-sqrt", "beta-1") : ("mup", "sp")
     var agrees: Bool?
-    if let mup = verdicts["mup"], let sp = verdicts["sp"] {
-      let spDown = sp.verdict == .drifts && (sp.drift?.slope ?? 0) < 0
-      if mup.verdict == .drifts || sp.verdict == .transfers || (sp.verdict == .drifts && !spDown) {
+    if let good = verdicts[scaled], let plain = verdicts[unscaled] {
+      let plainDown = plain.verdict == .drifts && (plain.drift?.slope ?? 0) < 0
+      if good.verdict == .drifts || plain.verdict == .transfers || (plain.verdict == .drifts && !plainDown) {
         agrees = false
-      } else if mup.verdict == .transfers && spDown {
+      } else if good.verdict == .transfers && plainDown {
         agrees = true
       }
     }

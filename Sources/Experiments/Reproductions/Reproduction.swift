@@ -26,6 +26,8 @@ public enum ReproductionName: String, CaseIterable, Codable, Sendable {
   case controlDepth = "control-depth"
   /// theory §6.8 (Tensor Programs V): the best base learning rate across widths, sp against mup.
   case muTransfer = "mu-transfer"
+  /// Learning-rate transfer across depth: ResNet β = 1/√L with its rates against β = 1.
+  case depthTransfer = "depth-transfer"
 }
 
 extension ReproductionName {
@@ -60,6 +62,7 @@ public struct Reproduction: Sendable {
     case .fig2c: "Output backward–feature angle at initialization against the normalized branch scale √L·β"
     case .controlDepth: "Deep ReLU MLPs on Fashion-MNIST: one global SGD learning rate against FSC-control, across depths 8–64"
     case .muTransfer: "Learning-rate transfer across widths on Fashion-MNIST: the best base learning rate under sp and mup"
+    case .depthTransfer: "Learning-rate transfer across depths on Fashion-MNIST: the best base learning rate of ResNets with β = 1/√L and with β = 1"
     }
   }
 
@@ -75,6 +78,7 @@ public struct Reproduction: Sendable {
     case .fig2c: "Theory §6.3 and §4; [FSF] Fig. 2c"
     case .controlDepth: "Theory §5.2–5.3; [FSF v2] FSC-control (our reconstruction)"
     case .muTransfer: "Theory §6.8; Yang et al. 2022, Tensor Programs V (arXiv 2203.03466)"
+    case .depthTransfer: "Theory §6.8 along depth; Yang et al. 2023, depth-μP (arXiv 2310.02244)"
     }
   }
 
@@ -95,6 +99,8 @@ public struct Reproduction: Sendable {
       "For ResNets with β = β̃/√L, the angle of the last residual-stream feature is depth-independent and set by β̃ = √L·β: it decreases as β̃ grows, along the same curve at every depth."
     case .fsfTraining:
       "The feature speed formula ‖δF_ℓ‖ = Σ_{k≤ℓ} C_k / (‖b_ℓ‖ cos θ_ℓ) is an identity: its residual stays at rounding level throughout training, in float32 and float64."
+    case .depthTransfer:
+      "With the depth scaling β = 1/√L and its learning rates (resnet-sqrt) the loss-minimizing base learning rate does not move with depth (its drift exponent p in η* ∝ depth^p is 0 within ±0.2: verdict transfers); with β = 1 it shrinks as the network gets deeper (p < 0: verdict drifts)."
     case .muTransfer:
       "Under μP the loss-minimizing base learning rate does not move with width (its drift exponent p in η* ∝ width^p is 0 within ±0.2: verdict transfers); under the standard parametrization with SGD it shrinks as the width grows (p < 0: verdict drifts)."
     case .controlDepth:
@@ -251,6 +257,18 @@ public struct Reproduction: Sendable {
           }
         }
       }
+    case .depthTransfer:
+      for model in DepthTransfer.models {
+        for depth in DepthTransfer.depths(quick: quick) {
+          for rate in DepthTransfer.learningRates(quick: quick) {
+            for seed in seeds {
+              add([("model", model), ("depth", "\(depth)"), ("learning-rate", "\(rate)"), ("seed", "\(seed)")]) { r in
+                DepthTransfer.configure(&r, model: model, depth: depth, learningRate: rate, seed: seed, quick: quick)
+              }
+            }
+          }
+        }
+      }
     case .fsfTraining:
       for dtype in DType.allCases {
         add([("dtype", dtype.rawValue)]) { r in
@@ -308,7 +326,7 @@ public struct Reproduction: Sendable {
     // Three seeds: with two, the Student-t factor (12.7) makes the slope intervals uninformative.
     case .spectralWidth: quick ? [0] : [0, 1, 2]
     case .spectralRank: quick ? [0] : [0, 1]
-    case .muTransfer: quick ? [0, 1] : [0, 1, 2]
+    case .muTransfer, .depthTransfer: quick ? [0, 1] : [0, 1, 2]
     }
   }
 }

@@ -109,6 +109,9 @@ public struct TransferAnalysis: Codable, Sendable {
     public var axisOptima: [AxisOptimum]
     /// The drift exponent fit over the seeds bracketed at every axis value (nil when none).
     public var drift: SlopeFit?
+    /// The half-width of the 95 % interval of the exponent that the verdict uses: the fit's, or
+    /// at least the grid resolution when the optima are grid points (nil without a drift).
+    public var driftHalfWidth: Double?
     /// The verdict.
     public var verdict: TransferVerdict
     /// Why, in one sentence (`p = 0.03 ± 0.05 lies within ±0.2`).
@@ -164,13 +167,21 @@ public struct TransferAnalysis: Codable, Sendable {
         : SlopeFit.fit(x: values.map(Double.init), repetitions: complete.map { seed in values.map { curve[$0]![seed]!.learningRate! } })
       let unbracketed = optima.filter { $0.group == name && !$0.optimum.isBracketed }
       let suggested = Array(Set(unbracketed.flatMap(\.optimum.suggestedRates))).sorted()
+      // An optimum taken at a grid point (no parabola fit, e.g. next to a diverged rate) is known
+      // only to within a grid step; when the exponent rests on such optima, its interval is at
+      // least that resolution: one step (log₂) over the log₂ range of the axis.
+      let gridOnly = complete.contains { seed in values.contains { curve[$0]?[seed]?.method == .grid } }
+      let steps = zip(rates, rates.dropFirst()).map { Foundation.log2($1 / $0) }.sorted()
+      let resolution = gridOnly && values.count >= 2 && !steps.isEmpty
+        ? steps[steps.count / 2] / Foundation.log2(Double(values.last!) / Double(values.first!)) : 0
       let (verdict, reason) = decide(
         drift: drift, seeds: seeds.count, complete: complete.count, values: values.count, unbracketed: unbracketed,
-        axis: data.axis, tolerance: tolerance)
+        axis: data.axis, tolerance: tolerance, gridResolution: resolution)
       let preset = points[0].preset
       groups.append(GroupResult(
         group: name, preset: preset, expectedToTransfer: data.axis.presetsExpectedToTransfer.contains(preset), learningRates: rates,
-        axisOptima: axisOptima, drift: drift, verdict: verdict, reason: reason, suggestedRates: suggested))
+        axisOptima: axisOptima, drift: drift, driftHalfWidth: drift.map { max($0.halfWidth, resolution) }, verdict: verdict,
+        reason: reason, suggestedRates: suggested))
     }
     return TransferAnalysis(
       settings: Settings(axis: data.axis, metric: data.metric, step: data.step, tolerance: tolerance, fitPoints: fitPoints),
@@ -179,7 +190,8 @@ public struct TransferAnalysis: Codable, Sendable {
 
   /// The verdict and its reason for one group.
   static func decide(
-    drift: SlopeFit?, seeds: Int, complete: Int, values: Int, unbracketed: [CurveOptimum], axis: TransferAxis, tolerance: Double
+    drift: SlopeFit?, seeds: Int, complete: Int, values: Int, unbracketed: [CurveOptimum], axis: TransferAxis, tolerance: Double,
+    gridResolution: Double = 0
   ) -> (TransferVerdict, String) {
     let tol = format(tolerance)
     if !unbracketed.isEmpty {
@@ -200,12 +212,16 @@ public struct TransferAnalysis: Codable, Sendable {
     guard complete >= 2 else {
       return (.inconclusive, "one seed: p = \(format(drift.slope)) has no interval; add seeds to the grid.")
     }
-    let verdict = TransferVerdict.decide(exponent: drift.slope, halfWidth: drift.halfWidth, tolerance: tolerance)
-    let interval = "p = \(format(drift.slope)) ± \(format(drift.halfWidth)) (95 %, \(complete) seeds)"
+    let halfWidth = max(drift.halfWidth, gridResolution)
+    let verdict = TransferVerdict.decide(exponent: drift.slope, halfWidth: halfWidth, tolerance: tolerance)
+    let interval = "p = \(format(drift.slope)) ± \(format(halfWidth)) (95 %, \(complete) seeds"
+      + (halfWidth > drift.halfWidth ? "; at least one grid step, as some optima are grid points next to a diverged or missing rate)" : ")")
     switch verdict {
     case .transfers: return (verdict, "\(interval) lies within ±\(tol).")
     case .drifts: return (verdict, "η* drifts like \(axis.key)^\(format(drift.slope)): \(interval) excludes 0 and is not within ±\(tol).")
-    case .inconclusive: return (verdict, "\(interval) contains 0 but reaches beyond ±\(tol): too noisy, add seeds.")
+    case .inconclusive:
+      return (verdict, "\(interval) contains 0 but reaches beyond ±\(tol): "
+        + (halfWidth > drift.halfWidth ? "the grid is too coarse there, add rates between its points." : "too noisy, add seeds."))
     }
   }
 
