@@ -214,16 +214,11 @@ public final class CSVWriter {
   }
 
   private func writeBuffer() throws {
-    guard !buffer.isEmpty else { return }
-    let outcome = buffer.withUnsafeBytes { bytes in
-      Result { () throws(SystemErrorCode) in try SystemCalls.writeAll(descriptor, bytes) }
-    }
-    if case .failure(let error) = outcome {
-      // Part of the buffer may have reached the file: cut it back to the last whole row.
-      try? SystemCalls.truncate(descriptor, to: committedLength)
+    do throws(SystemErrorCode) {
+      try SystemCalls.appendWhole(descriptor, buffer, committedLength: &committedLength)
+    } catch {
       throw CSVWriterError.writeFailed(path: path, reason: error)
     }
-    committedLength += buffer.count
     buffer.removeAll(keepingCapacity: true)
   }
 

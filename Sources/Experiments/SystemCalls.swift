@@ -59,6 +59,20 @@ enum SystemCalls {
     }
   }
 
+  /// Appends `bytes` to the file at `fd` whole or not at all: on a failed write (a full disk) the
+  /// file is cut back to `committedLength`, the end of the last whole record, and on success
+  /// `committedLength` moves past the bytes. The streaming writers (`CSVWriter` rows,
+  /// `TensorBoardEventFile` records) keep their files readable this way.
+  static func appendWhole(_ fd: Int32, _ bytes: [UInt8], committedLength: inout Int) throws(SystemErrorCode) {
+    guard !bytes.isEmpty else { return }
+    let outcome = bytes.withUnsafeBytes { raw in Result { () throws(SystemErrorCode) in try writeAll(fd, raw) } }
+    if case .failure(let error) = outcome {
+      try? truncate(fd, to: committedLength)
+      throw error
+    }
+    committedLength += bytes.count
+  }
+
   /// Reads up to `count` bytes at `offset` (`pread(2)`), looping over short reads; fewer bytes
   /// come back only at the end of the file.
   static func read(_ fd: Int32, count: Int, at offset: Int) throws(SystemErrorCode) -> [UInt8] {

@@ -95,15 +95,11 @@ public final class TensorBoardEventFile {
   }
 
   private func writeBuffer() throws {
-    guard !buffer.isEmpty else { return }
-    let outcome = buffer.withUnsafeBytes { bytes in
-      Result { () throws(SystemErrorCode) in try SystemCalls.writeAll(descriptor, bytes) }
-    }
-    if case .failure(let error) = outcome {
-      try? SystemCalls.truncate(descriptor, to: committedLength)
+    do throws(SystemErrorCode) {
+      try SystemCalls.appendWhole(descriptor, buffer, committedLength: &committedLength)
+    } catch {
       throw CSVWriterError.writeFailed(path: path, reason: error)
     }
-    committedLength += buffer.count
     buffer.removeAll(keepingCapacity: true)
   }
 
