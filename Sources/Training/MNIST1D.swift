@@ -17,7 +17,8 @@ public enum MNIST1D {
     public var sampleCount = 5000
     public var trainFraction = 0.8
     public var templateLength = 12
-    public var padding = (low: 36, high: 60)
+    /// Zeros appended to a template before dilation: uniform in this range.
+    public var padding = 36...60
     public var scaleCoefficient = 0.4
     public var maxTranslation = 48
     public var correlatedNoiseScale = 0.25
@@ -28,13 +29,6 @@ public enum MNIST1D {
 
     /// The package's defaults.
     public init() {}
-
-    public static func == (a: Settings, b: Settings) -> Bool {
-      a.sampleCount == b.sampleCount && a.trainFraction == b.trainFraction && a.templateLength == b.templateLength
-        && a.padding == b.padding && a.scaleCoefficient == b.scaleCoefficient && a.maxTranslation == b.maxTranslation
-        && a.correlatedNoiseScale == b.correlatedNoiseScale && a.iidNoiseScale == b.iidNoiseScale
-        && a.shearScale == b.shearScale && a.finalLength == b.finalLength && a.seed == b.seed
-    }
   }
 
   /// The generated splits: row-major `[count, finalLength]` inputs (standardized over the whole
@@ -106,9 +100,9 @@ public enum MNIST1D {
   /// One sample from a template (the package's `transform`, in its order of random draws).
   static func transform(_ template: [Double], _ s: Settings, _ random: inout NumPyLegacyRandom) -> [Double] {
     // Pad with a random number of zeros, then dilate to templateLength + the largest padding.
-    let padding = s.padding.low + Int(random.nextDouble() * Double(s.padding.high - s.padding.low + 1))
+    let padding = s.padding.lowerBound + Int(random.nextDouble() * Double(s.padding.count))
     var x = template.map { $0 + 1e-8 } + [Double](repeating: 0, count: padding)
-    let dilated = s.templateLength + s.padding.high
+    let dilated = s.templateLength + s.padding.upperBound
     x = interpolate(x, to: dilated)
     let scale = 1 + s.scaleCoefficient * (random.nextDouble() - 0.5)
     x = x.map { $0 * scale }
